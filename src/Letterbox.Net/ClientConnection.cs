@@ -1,0 +1,40 @@
+using System.IO.Pipelines;
+using System.Net;
+
+namespace Letterbox.Net;
+
+/// <summary>
+/// One client connection as a protocol session sees it: a pipe pair that may be upgraded to TLS
+/// (STARTTLS / STLS). Read <see cref="Input"/> and <see cref="Output"/> afresh after an upgrade.
+/// </summary>
+public abstract class ClientConnection : IAsyncDisposable
+{
+    public abstract PipeReader Input { get; }
+    public abstract PipeWriter Output { get; }
+    public required IPEndPoint RemoteEndPoint { get; init; }
+    public required IPEndPoint LocalEndPoint { get; init; }
+    /// <summary>The listener's name from configuration (imap, imaps...).</summary>
+    public required string ListenerName { get; init; }
+    public bool IsLoopback => IPAddress.IsLoopback(RemoteEndPoint.Address);
+
+    /// <summary>True once the connection is encrypted (implicit TLS, or after STARTTLS).</summary>
+    public abstract bool IsTls { get; }
+    /// <summary>True when STARTTLS is possible: not yet TLS, and a certificate is configured.</summary>
+    public abstract bool CanStartTls { get; }
+    /// <summary>"TLSv1.3 with TLS_AES_256_GCM_SHA384", for Received headers and logs; null in plaintext.</summary>
+    public abstract string? TlsDescription { get; }
+
+    /// <summary>
+    /// Performs the TLS handshake as server. Every byte the client sent after the STARTTLS
+    /// command and that is still unread is discarded first (RFC 3207 §4.2, RFC 2595 §3.1 injection defence).
+    /// </summary>
+    public abstract Task UpgradeToTlsAsync(CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>A protocol server: runs one session per accepted connection.</summary>
+public interface IConnectionHandler
+{
+    Task HandleAsync(ClientConnection connection, CancellationToken stopping);
+}
