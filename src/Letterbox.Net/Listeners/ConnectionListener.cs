@@ -1,0 +1,217 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Letterbox.Net;
+
+/// <summary>What a listener binds and how it secures connections.</summary>
+public sealed record ListenerBinding(string Name, IPEndPoint EndPoint, bool ImplicitTls);
+
+/// <summary>
+/// Accepts connections on one endpoint and runs the protocol handler for each on the thread pool
+/// (no thread per connection). Applies the connection limits and the implicit-TLS handshake.
+/// </summary>
+public sealed partial class ConnectionListener : IAsyncDisposable
+{
+    private static readonly Meter NetMeter = new("Letterbox.Net");
+    private static readonly Counter<long> Accepted = NetMeter.CreateCounter<long>("letterbox.connections.accepted");
+    private static readonly Counter<long> Refused = NetMeter.CreateCounter<long>("letterbox.connections.refused");
+    private static readonly Counter<long> TlsFailures = NetMeter.CreateCounter<long>("letterbox.tls.handshake_failures");
+
+    private readonly ListenerBinding _binding;
+    private readonly IConnectionHandler _handler;
+    private readonly TlsContext? _tls;
+    private readonly ConnectionLimiter _limiter;
+    private readonly TimeSpan _handshakeTimeout;
+    private readonly ILogger _log;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _sessions = [];
+    private Task? _acceptLoop;
+
+    public ConnectionListener(ListenerBinding binding, IConnectionHandler handler, TlsContext? tls, ConnectionLimiter limiter, TimeSpan handshakeTimeout, ILogger log)
+    {
+        if (binding.ImplicitTls && tls is null)
+        {
+            throw new ArgumentException($"listener {binding.Name} needs a certificate for implicit TLS", nameof(tls));
+        }
+        _binding = binding;
+        _handler = handler;
+        _tls = tls;
+        _limiter = limiter;
+        _handshakeTimeout = handshakeTimeout;
+        _log = log;
+        _socket = new Socket(binding.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (binding.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && binding.EndPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            _socket.DualMode = true;
+        }
+    }
+
+    public string Name => _binding.Name;
+    public bool ImplicitTls => _binding.ImplicitTls;
+
+    /// <summary>The bound endpoint (with the real port when 0 was asked).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>Binds and starts accepting. Binding errors (port in use, no permission) are thrown here, at start.</summary>
+    public void Start()
+    {
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        try
+        {
+            _socket.Bind(_binding.EndPoint);
+        }
+        catch (SocketException e)
+        {
+            var why = e.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => "the port is already in use by another program",
+                SocketError.AccessDenied => "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+                SocketError.AddressNotAvailable => "that address is not on this machine",
+                _ => e.Message,
+            };
+            throw new ListenerException($"cannot listen on {_binding.EndPoint} for {_binding.Name}: {why}");
+        }
+        _socket.Listen(512);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(_log, _binding.Name, e.SocketErrorCode);
+                continue;
+            }
+            var session = RunAsync(client);
+            lock (_sessions)
+            {
+                _sessions.Add(session);
+            }
+            _ = session.ContinueWith(t =>
+            {
+                lock (_sessions)
+                {
+                    _sessions.Remove(t);
+                }
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunAsync(Socket client)
+    {
+        await Task.Yield();
+        var remote = Endpoints.Normalize((IPEndPoint)client.RemoteEndPoint!);
+        if (!_limiter.TryAcquire(remote.Address))
+        {
+            Refused.Add(1);
+            LogRefused(_log, _binding.Name, remote);
+            await RefuseAsync(client).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            Accepted.Add(1);
+            TcpClientConnection connection;
+            try
+            {
+                connection = await TcpClientConnection.AcceptAsync(client, _binding.Name, _tls, _binding.ImplicitTls, _handshakeTimeout, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or SocketException)
+            {
+                TlsFailures.Add(1);
+                LogHandshakeFailed(_log, _binding.Name, remote, e.Message);
+                client.Dispose();
+                return;
+            }
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    await _handler.HandleAsync(connection, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    // The client went away or the server is stopping: an ordinary end of a session.
+                }
+                catch (Exception e)
+                {
+                    LogSessionCrashed(_log, e, _binding.Name, remote);
+                }
+            }
+        }
+        finally
+        {
+            _limiter.Release(remote.Address);
+        }
+    }
+
+    private async Task RefuseAsync(Socket client)
+    {
+        try
+        {
+            if (_handler is IConnectionRefusal refusal && !_binding.ImplicitTls)
+            {
+                await client.SendAsync(refusal.TooManyConnections, SocketFlags.None).ConfigureAwait(false);
+            }
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    /// <summary>Stops accepting, cancels the sessions (they say BYE) and waits for them to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        Task[] running;
+        lock (_sessions)
+        {
+            running = [.. _sessions];
+        }
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Listener}: accept failed: {Error}")]
+    private static partial void LogAcceptFailed(ILogger log, string listener, SocketError error);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Listener}: refused {Remote}: too many connections")]
+    private static partial void LogRefused(ILogger log, string listener, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Listener}: TLS handshake with {Remote} failed: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger log, string listener, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "{Listener}: session with {Remote} failed")]
+    private static partial void LogSessionCrashed(ILogger log, Exception e, string listener, IPEndPoint remote);
+}
+
+/// <summary>A listener cannot start; the message says which one and why.</summary>
+public sealed class ListenerException(string message) : Exception(message);
