@@ -19,7 +19,7 @@ public sealed record ParserLimits
 }
 
 /// <summary>
-/// The outcome of <c>CommandParser.Parse</c>: a command, or an error to answer with
+/// The outcome of <see cref="CommandParser.Parse(CommandInput, ParserLimits)"/>: a command, or an error to answer with
 /// "<see cref="Tag"/> BAD <see cref="ErrorText"/>" (or NO when <see cref="IsBad"/> is false).
 /// </summary>
 public readonly record struct ParseResult
