@@ -89,7 +89,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             reason = "server stopping";
-            await TryWriteAsync("* BYE Server shutting down\r\n"u8).ConfigureAwait(false);
+            await TryWriteAsync("* BYE Server shutting down\r\n").ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -102,11 +102,11 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
     }
 
-    private async Task TryWriteAsync(ReadOnlyMemory<byte> line)
+    private async Task TryWriteAsync(string line)
     {
         try
         {
-            Output.Raw(line.Span);
+            Output.Text(line);
             await Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
@@ -142,7 +142,7 @@ public sealed partial class ImapSession : IAsyncDisposable
                 catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
                 {
                     // RFC 9051 §7.1.5: BYE before closing an idle connection.
-                    await TryWriteAsync("* BYE Autologout; idle for too long\r\n"u8).ConfigureAwait(false);
+                    await TryWriteAsync("* BYE Autologout; idle for too long\r\n").ConfigureAwait(false);
                     return "idle timeout";
                 }
             }
