@@ -329,10 +329,10 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             S: a7 OK SEARCH completed
             C: a8 UNSELECT
             S: a8 OK UNSELECT completed
-            C: a9 CREATE Entwürfe
+            C: a9 CREATE "Entwürfe"
             S: a9 OK CREATE completed
             C: b1 LIST "" Entw*
-            S: * LIST (\HasNoChildren) "/" Entwürfe
+            S: * LIST (\HasNoChildren) "/" "Entwürfe"
             S: b1 OK LIST completed
             """);
     }

@@ -10,7 +10,7 @@ internal static class Transcript
     {
         foreach (var raw in script.Split('\n'))
         {
-            var line = raw.TrimEnd('\r').Trim();
+            var line = raw.TrimEnd('\r').TrimStart();
             if (line.Length == 0)
             {
                 continue;
