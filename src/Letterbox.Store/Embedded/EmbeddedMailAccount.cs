@@ -6,6 +6,9 @@ namespace Letterbox.Store.Embedded;
 /// </summary>
 internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase account, long maxMessageSize) : IMailAccount
 {
+    /// <summary>Messages of one APPEND staged to disk at the same time.</summary>
+    public const int MaxParallelStaging = 4;
+
     private int _disposed;
 
     public UserRecord User { get; } = user;
@@ -70,24 +73,31 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return [];
         }
-        var staged = new List<MessageWrites.PendingAppend>(messages.Count);
+        var staged = new MessageWrites.PendingAppend?[messages.Count];
         try
         {
             // DESIGN rule 3: every blob is on disk (flushed, renamed, directory flushed) before
-            // the metadata transaction that refers to it is queued.
-            foreach (var message in messages)
+            // the metadata transaction that refers to it is queued. The messages of a
+            // MULTIAPPEND are staged a few at a time, so their flushes overlap.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelStaging, CancellationToken = ct };
+            await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), options, async (i, token) =>
             {
-                var blob = await account.Blobs.StageAsync(message.Content, maxMessageSize, ct).ConfigureAwait(false);
-                staged.Add(new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate));
-            }
-            return await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, staged), ct).ConfigureAwait(false);
+                var message = messages[i];
+                var blob = await account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
+                staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
+            }).ConfigureAwait(false);
+            var ready = staged.Select(s => s!).ToList();
+            return await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
         }
         finally
         {
             // Committed blobs are protected by their rows now; failed ones are orphans for the sweep.
             foreach (var item in staged)
             {
-                account.Blobs.Release(item.Blob.BlobId);
+                if (item is not null)
+                {
+                    account.Blobs.Release(item.Blob.BlobId);
+                }
             }
         }
     }
