@@ -46,10 +46,10 @@ internal static class AliasCommands
                 }
 
                 await context.Directory.AddAliasAsync(alias!, target!, ct);
-                key = alias!.ToString();
+                key = Canonical(alias!, context);
             }
 
-            await context.Output.WriteLineAsync($"added alias {AccountCommand.ShowAddress(key)} -> {AccountCommand.ShowAddress(target!.ToString())}");
+            await context.Output.WriteLineAsync($"added alias {AccountCommand.ShowAddress(key)} -> {AccountCommand.ShowAddress(Canonical(target!, context))}");
             return 0;
         }, ct));
 
@@ -87,6 +87,12 @@ internal static class AliasCommands
         command.Subcommands.Add(remove);
         return command;
     }
+
+    // As the directory stores it, for the confirmation line.
+    private static string Canonical(EmailAddress address, AccountCommandContext context)
+        => context.Options.Accounts.LocalPartCaseSensitive
+            ? address.ToString()
+            : (address with { LocalPart = address.LocalPart.ToLowerInvariant() }).ToString();
 
     // "*@domain" is accepted beside "@domain" because System.CommandLine reads a token starting
     // with '@' as a response file unless the parser's ResponseFileTokenReplacer is turned off.

@@ -237,7 +237,7 @@ public sealed class AccountCliTests : IDisposable
         Assert.Equal(0, (await RunAsync("domain", "add", "bücher.example")).ExitCode);
         Assert.Equal(0, (await RunWithStdinAsync(Password + "\n", "user", "add", "alice@example.org", "--password-stdin")).ExitCode);
 
-        var add = await RunAsync("alias", "add", "postmaster@example.org", "alice@example.org");
+        var add = await RunAsync("alias", "add", "PostMaster@example.org", "alice@example.org");
         Assert.Equal(0, add.ExitCode);
         Assert.Equal("added alias postmaster@example.org -> alice@example.org" + Environment.NewLine, add.Output);
         var catchAll = await RunAsync("alias", "add", "@bücher.example", "alice@example.org");
@@ -254,7 +254,7 @@ public sealed class AccountCliTests : IDisposable
         }
 
         AssertFails(await RunAsync("alias", "add", "postmaster@example.org", "alice@example.org"), "alias postmaster@example.org already exists");
-        AssertFailsWith(await RunAsync("alias", "add", "x@example.org", "nobody@example.org"), "an alias must point at an existing user");
+        AssertFailsWith(await RunAsync("alias", "add", "x@example.org", "Nobody@example.org"), "an alias must point at an existing user");
         AssertFailsWith(await RunAsync("alias", "add", "x@example.net", "alice@example.org"), "domain example.net is not hosted here");
         AssertFailsWith(await RunAsync("alias", "add", "@localhost", "alice@example.org"), "not fully qualified");
         AssertFailsWith(await RunAsync("alias", "add", "x@example.org", "nobody"), "target: 'nobody' has no '@'");
