@@ -64,8 +64,11 @@ public sealed partial class ImapSession : IAsyncDisposable
     /// <summary>Set by STARTTLS: the handshake runs after the tagged OK is flushed.</summary>
     internal bool TlsRequested { get; set; }
 
-    /// <summary>Set by a handler that ended the session (LOGOUT, too many failed logins).</summary>
-    internal bool Closing { get; set; }
+    /// <summary>Set by a handler that ended the session (LOGOUT, too many failed logins, IDLE timeout).</summary>
+    internal bool Closing => CloseReason is not null;
+
+    /// <summary>Why the session is ending, for the connection-end metric and log; null while it runs.</summary>
+    internal string? CloseReason { get; set; }
 
     internal string UserName => State is AuthenticatedState a ? a.Account.User.Address : "-";
 
@@ -166,7 +169,7 @@ public sealed partial class ImapSession : IAsyncDisposable
             if (Closing)
             {
                 await Output.FlushAsync(stopping).ConfigureAwait(false);
-                return State is LogoutState ? "logout" : "too many failed logins";
+                return CloseReason!;
             }
             if (TlsRequested)
             {
@@ -283,7 +286,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         if (_failedLogins >= Options.Auth.MaxFailedLogins)
         {
             Output.Raw("* BYE Too many failed logins\r\n"u8);
-            Closing = true;
+            CloseReason = "too many failed logins";
             return true;
         }
         return false;

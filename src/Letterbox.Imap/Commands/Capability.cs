@@ -28,7 +28,7 @@ internal static class LogoutCommand
         session.Output.Raw("* BYE Letterbox logging out\r\n"u8);
         session.Deselect();
         session.State = LogoutState.Instance;
-        session.Closing = true;
+        session.CloseReason = "logout";
         return Task.FromResult(CommandResult.Ok("LOGOUT completed"));
     }
 }

@@ -44,7 +44,7 @@ internal static class IdleCommand
             var line = await read.ConfigureAwait(false);
             if (line is null)
             {
-                session.Closing = true;
+                session.CloseReason = "client closed the connection during IDLE";
                 return CommandResult.Bad("IDLE ended without DONE");
             }
             return line.Equals("DONE", StringComparison.OrdinalIgnoreCase)
@@ -54,7 +54,7 @@ internal static class IdleCommand
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             o.Raw("* BYE Autologout; idle for too long\r\n"u8);
-            session.Closing = true;
+            session.CloseReason = "idle timeout";
             return CommandResult.No("IDLE timed out");
         }
     }

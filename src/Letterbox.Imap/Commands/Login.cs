@@ -109,22 +109,5 @@ internal static class AuthenticateCommandHandler
         return line is null || line == "*" ? null : line;
     }
 
-    private static bool TryDecode(string base64, out byte[] bytes)
-    {
-        if (base64 == "=")
-        {
-            bytes = [];
-            return true;
-        }
-        try
-        {
-            bytes = Convert.FromBase64String(base64);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
-        }
-    }
+    private static bool TryDecode(string base64, out byte[] bytes) => SaslContinuation.TryDecodeInitialResponse(base64, out bytes);
 }

@@ -138,7 +138,7 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
         SearchAnd and => and.Keys.Any(NeedsRecord),
         SearchOr or => NeedsRecord(or.Left) || NeedsRecord(or.Right),
         SearchNot not => NeedsRecord(not.Key),
-        SearchAll or SearchFlag or SearchSet or SearchModSeq => false,
+        SearchAll or SearchFlag or SearchSet or SearchModSeq or SearchSaveDateSupported or SearchObjectId { Thread: true } => false,
         _ => true,
     };
 
@@ -179,6 +179,12 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
                 return members.Contains(uid);
             case SearchModSeq modSeq:
                 return view[view.SequenceOf(uid)].ModSeq >= modSeq.ModSeq;
+            case SearchSaveDateSupported:
+                // RFC 8514 §4: every Letterbox mailbox keeps save dates.
+                return true;
+            case SearchObjectId { Thread: true }:
+                // THREADID is not assigned (FETCH answers THREADID NIL), so no message matches.
+                return false;
         }
         if (record is null)
         {
@@ -192,7 +198,12 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
                 var age = _now - record.InternalDate;
                 return within.Older ? age.TotalSeconds >= within.Seconds : age.TotalSeconds <= within.Seconds;
             case SearchDate date:
-                DateTimeOffset? when = date.Field == SearchDateField.Internal ? record.InternalDate : record.Envelope?.SentDate;
+                DateTimeOffset? when = date.Field switch
+                {
+                    SearchDateField.Internal => record.InternalDate,
+                    SearchDateField.Saved => record.SaveDate,
+                    _ => record.Envelope?.SentDate,
+                };
                 if (when is not { } w)
                 {
                     return false;
@@ -205,6 +216,8 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
                     SearchDateComparison.On => day == date.Date,
                     _ => day >= date.Date,
                 };
+            case SearchObjectId objectId:
+                return string.Equals(record.EmailId, objectId.Id, StringComparison.Ordinal);
             case SearchText text:
                 return record.SearchText?.Contains(text.Value, StringComparison.OrdinalIgnoreCase) == true;
             case SearchHeader header:

@@ -39,7 +39,7 @@ internal sealed class ImapTestServer : IAsyncDisposable
     public LetterboxOptions Options { get; }
     public int Port => _listener.LocalEndPoint.Port;
 
-    public static async Task<ImapTestServer> StartAsync(Action<LetterboxOptions>? configure = null)
+    public static async Task<ImapTestServer> StartAsync(Action<LetterboxOptions>? configure = null, bool startTls = false)
     {
         var root = Path.Combine(Path.GetTempPath(), "letterbox-imap-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(root);
@@ -63,7 +63,8 @@ internal sealed class ImapTestServer : IAsyncDisposable
         });
         var listener = new ConnectionListener(
             new ListenerBinding("imap", new IPEndPoint(IPAddress.Loopback, 0), ImplicitTls: false),
-            server, tls: null, new ConnectionLimiter(100, 1000), TimeSpan.FromSeconds(10), NullLogger.Instance);
+            server, startTls ? CertificateStore.LoadOrCreateSelfSigned(Path.Combine(root, "tls"), "mail.example.com", [], TimeProvider.System) : null,
+            new ConnectionLimiter(100, 1000), TimeSpan.FromSeconds(10), NullLogger.Instance);
         listener.Start();
         return new ImapTestServer(root, directory, store, listener, options);
     }
