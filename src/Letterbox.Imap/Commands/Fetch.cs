@@ -210,7 +210,12 @@ internal static class FetchCommandHandler
             o.Raw(slice);
             return;
         }
-        var content = await MessageSections.ResolveAsync(account, message, section.Section, ct).ConfigureAwait(false) ?? SectionContent.Empty;
+        if (await MessageSections.ResolveAsync(account, message, section.Section, ct).ConfigureAwait(false) is not { } content)
+        {
+            // A part that does not exist: NIL, as Dovecot answers.
+            o.Raw("NIL"u8);
+            return;
+        }
         var (start, length) = Partial(content.Length, section.PartialOffset, section.PartialLength);
         if (content.Bytes is { } computed)
         {

@@ -5,10 +5,7 @@ using Letterbox.Store;
 namespace Letterbox.Imap.Session;
 
 /// <summary>A byte range of the stored message (absolute offsets), or bytes computed from it (HEADER.FIELDS).</summary>
-internal readonly record struct SectionContent(long Offset, long Length, byte[]? Bytes, MimePartInfo? Part)
-{
-    public static readonly SectionContent Empty = new(0, 0, [], null);
-}
+internal readonly record struct SectionContent(long Offset, long Length, byte[]? Bytes, MimePartInfo? Part);
 
 /// <summary>
 /// Finds a FETCH section (RFC 9051 §6.4.5 section-spec) in the structure computed at ingest:

@@ -161,7 +161,7 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: a3 OK FETCH completed
             C: a4 FETCH 2 (FLAGS BODY.PEEK[1] BODY.PEEK[5])
             S: * 2 FETCH (FLAGS (\Seen) BODY[1] {1}
-            S: z BODY[5] "")
+            S: z BODY[5] NIL)
             S: a4 OK FETCH completed
             """);
     }
