@@ -37,7 +37,12 @@ internal sealed class AccountDatabase : IAsyncDisposable
     /// <summary>Opens (creating on first use) an account folder and its database; sweeps leftover temp blobs.</summary>
     public static async Task<AccountDatabase> OpenAsync(string directory, string accountId, IMailboxChangeNotifier notifier, ILogger logger, CancellationToken ct)
     {
-        System.IO.Directory.CreateDirectory(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            // The new account folder itself must survive a crash, not only the files in it.
+            BlobStore.FlushDirectory(Path.GetDirectoryName(directory)!);
+        }
         var path = Path.Combine(directory, "mail.db");
         var connection = new SqliteConnection(ConnectionString(path));
         try
@@ -65,6 +70,9 @@ internal sealed class AccountDatabase : IAsyncDisposable
     }
 
     public Task<T> WriteAsync<T>(Func<WriteContext, T> apply, CancellationToken ct) => _writer.RunAsync(apply, ct);
+
+    /// <summary>The account's single writer (its counters show how operations were grouped).</summary>
+    public AccountWriter Writer => _writer;
 
     /// <summary>A pooled read connection (WAL snapshot reads never wait for the writer).</summary>
     public async Task<SqliteConnection> ReadAsync(CancellationToken ct)

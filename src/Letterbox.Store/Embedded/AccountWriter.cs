@@ -20,6 +20,8 @@ internal sealed class AccountWriter : IAsyncDisposable
     private readonly AccountDatabase _account;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private long _commits;
+    private int _queued;
 
     public AccountWriter(SqliteConnection connection, AccountDatabase account, ILogger logger)
     {
@@ -34,12 +36,20 @@ internal sealed class AccountWriter : IAsyncDisposable
     {
         ct.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(apply, ct);
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(request))
         {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(AccountWriter));
         }
         return request.Task;
     }
+
+    /// <summary>Transactions committed so far (one per group of operations).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Operations waiting for the writer.</summary>
+    public int Queued => Volatile.Read(ref _queued);
 
     public async ValueTask DisposeAsync()
     {
@@ -60,6 +70,7 @@ internal sealed class AccountWriter : IAsyncDisposable
             done.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var request))
             {
+                Interlocked.Decrement(ref _queued);
                 batch.Add(request);
             }
 
@@ -90,6 +101,7 @@ internal sealed class AccountWriter : IAsyncDisposable
                     }
                 }
                 transaction.Commit();
+                Interlocked.Increment(ref _commits);
             }
             catch (Exception ex)
             {
