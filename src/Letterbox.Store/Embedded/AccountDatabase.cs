@@ -58,13 +58,21 @@ internal sealed class AccountDatabase : IAsyncDisposable
         }
 
         var account = new AccountDatabase(accountId, directory, notifier, logger, connection);
-        // Nothing of this account is in flight yet, so every temp file is a crash leftover.
-        var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true).Count;
-        if (swept > 0)
+        try
         {
-            StoreLog.TempFilesSwept(logger, accountId, swept);
+            // Nothing of this account is in flight yet, so every temp file is a crash leftover.
+            var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true).Count;
+            if (swept > 0)
+            {
+                StoreLog.TempFilesSwept(logger, accountId, swept);
+            }
+            await account.WriteAsync(MailboxCatalog.CreateDefaultsOnce, ct).ConfigureAwait(false);
         }
-        await account.WriteAsync(MailboxCatalog.CreateDefaultsOnce, ct).ConfigureAwait(false);
+        catch
+        {
+            await account.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         StoreLog.AccountOpened(logger, accountId);
         return account;
     }

@@ -158,6 +158,25 @@ public sealed class StructureTests
     }
 
     [Fact]
+    public async Task Bare_lf_multipart_offsets_are_exact_too()
+    {
+        var text = Mixed.Replace("\r\n", "\n", StringComparison.Ordinal);
+        await using var temp = TempMailStore.Create();
+        await using var account = await temp.OpenAsync();
+        var inbox = (await account.GetMailboxAsync("INBOX"))!;
+        var appended = await account.AppendAsync(inbox.Id, [TempMailStore.Message(text)]);
+        var record = (await account.GetMessagesAsync(inbox.Id, [appended[0].Uid], MessageFields.Structure)).Single();
+        var bytes = await TempMailStore.ReadAllAsync(account, record);
+        Assert.Equal(Encoding.UTF8.GetBytes(text), bytes);
+        var plain = record.Structure!.Children[0].Children[0];
+        Assert.Equal("Content-Type: text/plain; charset=utf-8\n\n", At(bytes, plain.HeaderOffset, plain.HeaderLength));
+        Assert.Equal("Plain body\nsecond line", At(bytes, plain.BodyOffset, plain.BodyLength));
+        Assert.Equal(2, plain.Lines);
+        var inner = record.Structure.Children[2].EncapsulatedBody!;
+        Assert.Equal("Inner body", At(bytes, inner.BodyOffset, inner.BodyLength));
+    }
+
+    [Fact]
     public async Task Broken_mime_still_stores_with_a_usable_structure()
     {
         string[] broken =
