@@ -102,11 +102,13 @@ internal sealed class AccountWriter : IAsyncDisposable
                 }
                 transaction.Commit();
                 Interlocked.Increment(ref _commits);
+                StoreMetrics.CommitGroupSize.Record(batch.Count);
             }
             catch (Exception ex)
             {
                 // Disk full or I/O error: the whole group rolled back; nothing of it is stored.
                 StoreLog.CommitFailed(_logger, _account.AccountId, ex);
+                StoreMetrics.CommitFailures.Add(1);
                 var unavailable = new MailStoreException(MailStoreError.Unavailable, "The mail store could not commit; nothing was stored. Try again later.");
                 foreach (var (request, _, _) in done)
                 {

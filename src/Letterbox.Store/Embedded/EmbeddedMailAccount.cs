@@ -83,7 +83,10 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
                 staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
             }).ConfigureAwait(false);
             var ready = staged.Select(s => s!).ToList();
-            return await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            var results = await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            StoreMetrics.MessagesAppended.Add(ready.Count);
+            StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
+            return results;
         }
         finally
         {
