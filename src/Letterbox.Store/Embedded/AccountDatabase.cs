@@ -98,15 +98,6 @@ internal sealed class AccountDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>After a commit: deletes a blob file whose content row is gone, unless an append is staging it.</summary>
-    public void DeleteBlobIfUnreferenced(string blobId)
-    {
-        if (!IsReferencedNow(blobId))
-        {
-            Blobs.DeleteIfUnused(blobId);
-        }
-    }
-
     /// <summary>Whether a committed content row refers to the blob, read fresh (not from a snapshot taken earlier).</summary>
     public bool IsReferencedNow(string blobId)
     {

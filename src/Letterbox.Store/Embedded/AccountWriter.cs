@@ -127,16 +127,43 @@ internal sealed class AccountWriter : IAsyncDisposable
 
             foreach (var (request, mailboxes, blobs) in done)
             {
-                foreach (var blob in blobs)
-                {
-                    _account.DeleteBlobIfUnreferenced(blob);
-                }
+                DeleteUnreferencedBlobs(blobs);
                 request.Complete();
                 foreach (var mailbox in mailboxes)
                 {
                     _account.Notifier.Publish(_account.AccountId, mailbox);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// After the commit (never before, DESIGN rule 3): deletes blob files whose content row is gone.
+    /// A failure here leaves an orphan for the sweep; it never fails the committed operation.
+    /// </summary>
+    private void DeleteUnreferencedBlobs(string[] blobs)
+    {
+        if (blobs.Length == 0)
+        {
+            return;
+        }
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM contents WHERE blob_id = $b";
+            var parameter = command.Parameters.Add("$b", SqliteType.Text);
+            foreach (var blob in blobs)
+            {
+                parameter.Value = blob;
+                if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    _account.Blobs.DeleteIfUnused(blob);
+                }
+            }
+        }
+        catch (SqliteException ex)
+        {
+            StoreLog.BlobCleanupFailed(_logger, _account.AccountId, ex);
         }
     }
 
