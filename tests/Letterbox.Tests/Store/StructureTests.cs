@@ -140,7 +140,7 @@ public sealed class StructureTests
                 new EnvelopeAddress("Ann, B.", null, "ann", "example.org"),
                 new EnvelopeAddress(null, null, "joe", "example.org"),
                 new EnvelopeAddress(null, null, null, null),
-                new EnvelopeAddress(null, null, "dave", "example.net"),
+                new EnvelopeAddress("Dave", null, "dave", "example.net"),
             ],
             envelope.Cc);
         Assert.Equal([new EnvelopeAddress(null, "@relay.example", "eve", "example.com")], envelope.Bcc);
