@@ -24,7 +24,11 @@ internal sealed class BlobStore
     public BlobStore(string directory)
     {
         Directory = directory;
-        System.IO.Directory.CreateDirectory(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            FlushDirectory(Path.GetDirectoryName(directory)!);
+        }
     }
 
     public string Directory { get; }

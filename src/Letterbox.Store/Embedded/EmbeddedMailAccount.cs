@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace Letterbox.Store.Embedded;
 
 /// <summary>
@@ -15,8 +17,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
 
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.ListAsync(connection, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.ListAsync(connection, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxInfo?> GetMailboxAsync(string name, CancellationToken ct = default)
@@ -25,8 +26,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return null;
         }
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.FindAsync(connection, normalized, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.FindAsync(connection, normalized, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxInfo> CreateMailboxAsync(string name, SpecialUse specialUse = SpecialUse.None, CancellationToken ct = default) =>
@@ -43,26 +43,22 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
 
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.SubscriptionsAsync(connection, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.SubscriptionsAsync(connection, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxStatus> GetStatusAsync(long mailboxId, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.StatusAsync(connection, mailboxId, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.StatusAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxState> LoadMailboxAsync(long mailboxId, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.LoadAsync(connection, mailboxId, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.LoadAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, token), ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(long mailboxId, IReadOnlyList<NewMessage> messages, CancellationToken ct = default)
@@ -87,7 +83,10 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
                 staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
             }).ConfigureAwait(false);
             var ready = staged.Select(s => s!).ToList();
-            return await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            var results = await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            StoreMetrics.MessagesAppended.Add(ready.Count);
+            StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
+            return results;
         }
         finally
         {
@@ -109,8 +108,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return [];
         }
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.MessagesAsync(connection, mailboxId, uids, fields, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.MessagesAsync(connection, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
     }
 
     public Task<FlagStoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, FlagOperation operation, IReadOnlyCollection<string> flags, ulong? unchangedSince = null, CancellationToken ct = default) =>
@@ -159,11 +157,23 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         return account.WriteAsync(apply, ct);
     }
 
-    private Task<Microsoft.Data.Sqlite.SqliteConnection> ReadAsync(CancellationToken ct)
+    /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
-        return account.ReadAsync(ct);
+        await using var connection = await account.ReadAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await read(connection, ct).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
+        }
     }
+
+    /// <summary>The shared account state behind this handle (tests look at its writer).</summary>
+    internal AccountDatabase Database => account;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

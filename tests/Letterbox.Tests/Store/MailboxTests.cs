@@ -132,6 +132,12 @@ public sealed class MailboxTests
         Assert.Equal(before.Select(r => r.EmailId), after.Select(r => r.EmailId));
         var delta = await account.GetChangesSinceAsync(inbox.Id, 0);
         Assert.Equal([1u, 2u], delta.Expunged);
+
+        // INBOX may be renamed below itself: only its messages move.
+        await account.AppendAsync(inbox.Id, [TempMailStore.Message("Subject: 3\r\n\r\n")]);
+        await account.RenameMailboxAsync("INBOX", "INBOX/Old");
+        Assert.Equal(1, (await account.GetStatusAsync((await account.GetMailboxAsync("INBOX/Old"))!.Id)).Messages);
+        Assert.Equal(0, (await account.GetStatusAsync(inbox.Id)).Messages);
     }
 
     [Fact]

@@ -140,7 +140,7 @@ public sealed class StructureTests
                 new EnvelopeAddress("Ann, B.", null, "ann", "example.org"),
                 new EnvelopeAddress(null, null, "joe", "example.org"),
                 new EnvelopeAddress(null, null, null, null),
-                new EnvelopeAddress(null, null, "dave", "example.net"),
+                new EnvelopeAddress("Dave", null, "dave", "example.net"),
             ],
             envelope.Cc);
         Assert.Equal([new EnvelopeAddress(null, "@relay.example", "eve", "example.com")], envelope.Bcc);
@@ -155,6 +155,25 @@ public sealed class StructureTests
         Assert.Empty(empty.From);
         Assert.Empty(empty.Sender);
         Assert.Empty(empty.To);
+    }
+
+    [Fact]
+    public async Task Bare_lf_multipart_offsets_are_exact_too()
+    {
+        var text = Mixed.Replace("\r\n", "\n", StringComparison.Ordinal);
+        await using var temp = TempMailStore.Create();
+        await using var account = await temp.OpenAsync();
+        var inbox = (await account.GetMailboxAsync("INBOX"))!;
+        var appended = await account.AppendAsync(inbox.Id, [TempMailStore.Message(text)]);
+        var record = (await account.GetMessagesAsync(inbox.Id, [appended[0].Uid], MessageFields.Structure)).Single();
+        var bytes = await TempMailStore.ReadAllAsync(account, record);
+        Assert.Equal(Encoding.UTF8.GetBytes(text), bytes);
+        var plain = record.Structure!.Children[0].Children[0];
+        Assert.Equal("Content-Type: text/plain; charset=utf-8\n\n", At(bytes, plain.HeaderOffset, plain.HeaderLength));
+        Assert.Equal("Plain body\nsecond line", At(bytes, plain.BodyOffset, plain.BodyLength));
+        Assert.Equal(2, plain.Lines);
+        var inner = record.Structure.Children[2].EncapsulatedBody!;
+        Assert.Equal("Inner body", At(bytes, inner.BodyOffset, inner.BodyLength));
     }
 
     [Fact]
