@@ -70,6 +70,7 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             S: * OK [HIGHESTMODSEQ ...
             S: a4 OK [READ-WRITE] SELECT completed
             C: a5 SELECT nosuch
+            S: * OK [CLOSED] Previous mailbox closed
             S: a5 NO [NONEXISTENT] No such mailbox
             C: a6 FETCH 1 FLAGS
             S: a6 BAD ...
@@ -153,6 +154,7 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             S: * 1 FETCH (FLAGS (\Flagged))
             S: a6 OK FETCH completed
             C: a7 SELECT INBOX
+            S: * OK [CLOSED] Previous mailbox closed
             S: * 2 EXISTS
             S: * 0 RECENT
             S: * FLAGS ...
@@ -246,8 +248,8 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             C: a2 AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUuY29tAG5vcGU=
             S: a2 NO [AUTHENTICATIONFAILED] Invalid credentials
             C: a3 LOGIN nobody@example.com wrong
-            S: * BYE Too many failed logins
             S: a3 NO [AUTHENTICATIONFAILED] Invalid credentials
+            S: * BYE Too many failed logins
             """);
         Assert.Null(await c.ReadLineAsync());
     }
