@@ -343,10 +343,6 @@ public sealed partial class ImapSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Deselect();
-        if (State is SelectedState s)
-        {
-            s.View.Dispose();
-        }
         State = LogoutState.Instance;
         if (_account is not null)
         {

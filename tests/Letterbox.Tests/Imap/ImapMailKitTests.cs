@@ -144,6 +144,8 @@ public sealed class ImapMailKitTests : IAsyncLifetime
         await inbox.RemoveFlagsAsync(b, MessageFlags.Flagged, true);
 
         Assert.Equal([b, c], await inbox.SearchAsync(SearchQuery.BodyContains("LAKE")));
+        Assert.Empty(await inbox.SearchAsync(SearchQuery.BodyContains("Quarterly")));
+        Assert.Equal([a], await inbox.SearchAsync(SearchQuery.MessageContains("Quarterly")));
         Assert.Equal([b], await inbox.SearchAsync(SearchQuery.SubjectContains("grüße")));
         Assert.Equal([a], await inbox.SearchAsync(SearchQuery.HeaderContains("Subject", "quarterly")));
         Assert.Equal([b, c], await inbox.SearchAsync(SearchQuery.SentSince(new DateTime(2026, 3, 5))));
