@@ -222,6 +222,7 @@ public sealed partial class ImapSession : IAsyncDisposable
             return;
         }
         CommandResult result;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             result = await entry.Handler(this, command, ct).ConfigureAwait(false);
@@ -239,6 +240,9 @@ public sealed partial class ImapSession : IAsyncDisposable
         {
             await selected.View.RefreshAsync(selected.Account, Output, entry.AllowsExpungeAfter(command), withUid: false, withModSeq: false, ct).ConfigureAwait(false);
         }
+        ImapMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new KeyValuePair<string, object?>("command", command.Name.ToString()),
+            new KeyValuePair<string, object?>("status", result.Status.ToString()));
         WriteTagged(command.Tag, result.Status, result.Text, result.Code);
         if (ByeAfterCompletion is { } bye)
         {
