@@ -218,6 +218,21 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_before_login_gets_the_small_literal_limit()
+    {
+        using var c = await _server.ConnectRawAsync();
+        await Transcript.RunAsync(c, """
+            S: * OK ...
+            C: a1 APPEND INBOX {1000}
+            S: a1 BAD Literal too large (limit 512 octets)
+            C: a2 APPEND INBOX {5}
+            S: + Ready for literal data
+            C: hello
+            S: a2 BAD Log in first
+            """);
+    }
+
+    [Fact]
     public async Task Line_too_long_and_malformed_commands_get_BAD()
     {
         using var c = await _server.ConnectRawAsync();
