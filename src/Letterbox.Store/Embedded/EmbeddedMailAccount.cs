@@ -3,11 +3,13 @@ using Microsoft.Data.Sqlite;
 namespace Letterbox.Store.Embedded;
 
 /// <summary>
-/// One session's handle on an account. Cheap: all state lives in the shared
+/// One session's handle on an _account. Cheap: all state lives in the shared
 /// <see cref="AccountDatabase"/>; disposing the handle leaves the account open for others.
 /// </summary>
-internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase account, long maxMessageSize) : IMailAccount
+internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, long maxMessageSize) : IMailAccount
 {
+    private readonly AccountDatabase _account = lease.Database;
+
     /// <summary>Messages of one APPEND staged to disk at the same time.</summary>
     public const int MaxParallelStaging = 4;
 
@@ -79,11 +81,11 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
             await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), options, async (i, token) =>
             {
                 var message = messages[i];
-                var blob = await account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
+                var blob = await _account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
                 staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
             }).ConfigureAwait(false);
             var ready = staged.Select(s => s!).ToList();
-            var results = await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
             StoreMetrics.MessagesAppended.Add(ready.Count);
             StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
             return results;
@@ -95,7 +97,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
             {
                 if (item is not null)
                 {
-                    account.Blobs.Release(item.Blob.BlobId);
+                    _account.Blobs.Release(item.Blob.BlobId);
                 }
             }
         }
@@ -129,7 +131,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         }
         try
         {
-            return new FileStream(account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16 * 1024);
+            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16 * 1024);
         }
         catch (FileNotFoundException)
         {
@@ -147,21 +149,24 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
 
     public ValueTask DisposeAsync()
     {
-        Interlocked.Exchange(ref _disposed, 1);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            lease.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
     private Task<T> WriteAsync<T>(Func<WriteContext, T> apply, CancellationToken ct)
     {
         ThrowIfDisposed();
-        return account.WriteAsync(apply, ct);
+        return _account.WriteAsync(apply, ct);
     }
 
     /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
-        await using var connection = await account.ReadAsync(ct).ConfigureAwait(false);
+        await using var connection = await _account.ReadAsync(ct).ConfigureAwait(false);
         try
         {
             return await read(connection, ct).ConfigureAwait(false);
@@ -173,7 +178,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
     }
 
     /// <summary>The shared account state behind this handle (tests look at its writer).</summary>
-    internal AccountDatabase Database => account;
+    internal AccountDatabase Database => _account;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }
