@@ -105,7 +105,8 @@ internal static class SearchCommandHandler
         }
         if (results.HasFlag(SearchReturn.All) && numbers.Count > 0)
         {
-            o.Raw(" ALL "u8).Text(UidSetText.Format([.. numbers.Order()]));
+            o.Raw(" ALL "u8);
+            o.Grammar.WriteSequenceSet([.. numbers.Order()]);
         }
         o.Crlf();
         return CommandResult.Ok("SEARCH completed");
