@@ -379,6 +379,22 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Idle_command_ends_with_bye_after_the_idle_time()
+    {
+        await using var quick = await ImapTestServer.StartAsync(o => o.Timeouts.IdleSeconds = 1);
+        using var c = await quick.ConnectRawAsync();
+        await c.ReadLineAsync();
+        await c.CommandAsync("a1", Login[3..]);
+        await Transcript.RunAsync(c, """
+            C: a2 IDLE
+            S: + idling
+            S: * BYE Autologout; idle for too long
+            S: a2 NO IDLE timed out
+            """);
+        Assert.Null(await c.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Idle_timeout_before_login_says_bye()
     {
         await using var quick = await ImapTestServer.StartAsync(o => o.Timeouts.PreAuthIdleSeconds = 1);
