@@ -20,7 +20,7 @@ public static class ConfigurationLoader
     public static LetterboxOptions Load(ConfigurationArguments args, string? workingDirectory = null)
     {
         workingDirectory ??= Directory.GetCurrentDirectory();
-        var configFile = args.ConfigFile ?? Environment.GetEnvironmentVariable(EnvironmentPrefix + "CONFIG") ?? Path.Combine(workingDirectory, DefaultConfigFile);
+        var configFile = args.ConfigFile ?? Environment.GetEnvironmentVariable("LETTERBOX_CONFIG") ?? Path.Combine(workingDirectory, DefaultConfigFile);
         if (args.ConfigFile is not null && !File.Exists(configFile))
         {
             throw new ConfigurationException($"configuration file {configFile} does not exist");
@@ -41,6 +41,7 @@ public static class ConfigurationLoader
             throw new ConfigurationException($"{configFile}: {e.InnerException?.Message ?? e.Message}");
         }
         var options = new LetterboxOptions();
+        StandardListeners.AddDefaults(options);
         try
         {
             configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
@@ -58,7 +59,10 @@ public static class ConfigurationLoader
             options.HostName = args.HostName;
         }
         options.DataDirectory = Path.GetFullPath(options.DataDirectory, workingDirectory);
-        StandardListeners.Apply(options, args.Dev, args.PortOffset ?? DefaultDevPortOffset);
+        if (args.Dev)
+        {
+            StandardListeners.ApplyDev(options, args.PortOffset ?? DefaultDevPortOffset);
+        }
         return options;
     }
 }

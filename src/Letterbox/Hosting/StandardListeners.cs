@@ -15,28 +15,26 @@ public static class StandardListeners
     };
 
     /// <summary>
-    /// Fills in the default listeners that the configuration did not name, then applies
-    /// <c>--dev</c>: bind 127.0.0.1 and add the port offset to every non-zero port.
+    /// Puts the standard listeners into <paramref name="options"/> before configuration is bound, so a
+    /// configuration that names one (say <c>imaps</c>) changes only the keys it gives.
     /// </summary>
-    public static void Apply(LetterboxOptions options, bool dev, int portOffset)
+    public static void AddDefaults(LetterboxOptions options)
     {
         foreach (var (name, listener) in Defaults)
         {
-            if (!options.Listeners.ContainsKey(name))
+            options.Listeners[name] = new ListenerOptions
             {
-                options.Listeners[name] = new ListenerOptions
-                {
-                    Protocol = listener.Protocol,
-                    Port = listener.Port,
-                    Security = listener.Security,
-                    Address = listener.Address,
-                };
-            }
+                Protocol = listener.Protocol,
+                Port = listener.Port,
+                Security = listener.Security,
+                Address = listener.Address,
+            };
         }
-        if (!dev)
-        {
-            return;
-        }
+    }
+
+    /// <summary><c>--dev</c>: bind 127.0.0.1 and add the port offset to every non-zero port.</summary>
+    public static void ApplyDev(LetterboxOptions options, int portOffset)
+    {
         foreach (var listener in options.Listeners.Values)
         {
             listener.Address = "127.0.0.1";
