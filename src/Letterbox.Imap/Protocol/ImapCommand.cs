@@ -25,7 +25,14 @@ public sealed record AuthenticateCommand(string Tag, string Mechanism, string? I
 public sealed record EnableCommand(string Tag, IReadOnlyList<string> Capabilities) : ImapCommand(Tag, CommandName.Enable);
 
 /// <summary>SELECT or EXAMINE, with RFC 4466 select parameters kept by name (CONDSTORE, QRESYNC...).</summary>
-public sealed record SelectCommand(string Tag, CommandName Name, string Mailbox, IReadOnlyList<string> Parameters) : ImapCommand(Tag, Name);
+public sealed record SelectCommand(string Tag, CommandName Name, string Mailbox, IReadOnlyList<string> Parameters) : ImapCommand(Tag, Name)
+{
+    /// <summary>The parameters with their raw values, e.g. QRESYNC "(67890007 90060115194045000)" (RFC 4466 tagged-ext-val).</summary>
+    public IReadOnlyList<TaggedParameter> ParameterValues { get; init; } = [];
+}
+
+/// <summary>An RFC 4466 tagged-ext parameter: upper-cased name and its value as raw text (null when absent).</summary>
+public sealed record TaggedParameter(string Name, string? Value);
 
 /// <summary>CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE. CREATE may carry USE (\Sent ...) per RFC 6154 §3.</summary>
 public sealed record MailboxCommand(string Tag, CommandName Name, string Mailbox, IReadOnlyList<string>? SpecialUse = null) : ImapCommand(Tag, Name);
@@ -109,7 +116,11 @@ public sealed record SearchCommand(string Tag, bool Uid, string? Charset, Search
     : ImapCommand(Tag, CommandName.Search, Uid);
 
 public sealed record FetchCommand(string Tag, bool Uid, SequenceSet Set, IReadOnlyList<FetchItem> Items, ulong? ChangedSince = null)
-    : ImapCommand(Tag, CommandName.Fetch, Uid);
+    : ImapCommand(Tag, CommandName.Fetch, Uid)
+{
+    /// <summary>The VANISHED modifier of UID FETCH ... (CHANGEDSINCE n VANISHED) (RFC 7162 §3.2.6).</summary>
+    public bool Vanished { get; init; }
+}
 
 public sealed record StoreCommand(string Tag, bool Uid, SequenceSet Set, FlagOperation Operation, bool Silent, IReadOnlyList<string> Flags, ulong? UnchangedSince = null)
     : ImapCommand(Tag, CommandName.Store, Uid);

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Letterbox.Store.Embedded;
+
+/// <summary>Read queries of one account; each runs on its own pooled connection (WAL snapshot).</summary>
+internal static class MessageReads
+{
+    public static async Task<MailboxStatus> StatusAsync(SqliteConnection connection, long mailboxId, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT b.uid_validity, b.uid_next, b.highest_modseq,
+                   COUNT(m.uid), COALESCE(SUM(m.seen = 0), 0), COALESCE(SUM(m.size), 0), COALESCE(SUM(m.deleted), 0)
+            FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
+            WHERE b.id = $m GROUP BY b.id
+            """;
+        command.Parameters.AddWithValue("$m", mailboxId);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            throw MailboxCatalog.NonExistent(mailboxId);
+        }
+        return new MailboxStatus(
+            mailboxId,
+            reader.GetInt32(3),
+            reader.GetInt32(4),
+            (uint)reader.GetInt64(1),
+            (uint)reader.GetInt64(0),
+            (ulong)reader.GetInt64(2),
+            reader.GetInt64(5),
+            reader.GetInt32(6));
+    }
+
+    public static async Task<MailboxState> LoadAsync(SqliteConnection connection, long mailboxId, CancellationToken ct)
+    {
+        // One read transaction: the mailbox row and its messages come from the same snapshot.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var (info, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
+        var messages = new List<MessageState>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m ORDER BY uid";
+            command.Parameters.AddWithValue("$m", mailboxId);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                messages.Add(new MessageState((uint)reader.GetInt64(0), (ulong)reader.GetInt64(1), FlagSet.Split(reader.GetString(2))));
+            }
+        }
+        return new MailboxState(info, uidNext, highest, messages);
+    }
+
+    public static async Task<MailboxDelta> ChangesSinceAsync(SqliteConnection connection, long mailboxId, ulong modSeq, CancellationToken ct)
+    {
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var (_, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
+        var changed = new List<MessageState>();
+        var expunged = new List<uint>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid";
+            command.Parameters.AddWithValue("$m", mailboxId);
+            command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                changed.Add(new MessageState((uint)reader.GetInt64(0), (ulong)reader.GetInt64(1), FlagSet.Split(reader.GetString(2))));
+            }
+        }
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT uid FROM expunged WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid";
+            command.Parameters.AddWithValue("$m", mailboxId);
+            command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                expunged.Add((uint)reader.GetInt64(0));
+            }
+        }
+        return new MailboxDelta(highest, uidNext, changed, expunged);
+    }
+
+    public static async Task<IReadOnlyList<MessageRecord>> MessagesAsync(SqliteConnection connection, long mailboxId, IReadOnlyList<uint> uids, MessageFields fields, CancellationToken ct)
+    {
+        var sql = new StringBuilder("SELECT m.uid, m.modseq, m.flags, m.internal_date, m.save_date, m.size, m.blob_id, m.email_id");
+        var joinContents = (fields & (MessageFields.Envelope | MessageFields.Structure | MessageFields.SearchText)) != 0;
+        sql.Append(fields.HasFlag(MessageFields.Envelope) ? ", c.envelope" : ", NULL");
+        sql.Append(fields.HasFlag(MessageFields.Structure) ? ", c.structure" : ", NULL");
+        sql.Append(fields.HasFlag(MessageFields.SearchText) ? ", c.search_text" : ", NULL");
+        sql.Append(" FROM messages m");
+        if (joinContents)
+        {
+            sql.Append(" LEFT JOIN contents c ON c.blob_id = m.blob_id");
+        }
+        sql.Append(" WHERE m.mailbox_id = $m AND m.uid IN (SELECT value FROM json_each($u)) ORDER BY m.uid");
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql.ToString();
+        command.Parameters.AddWithValue("$m", mailboxId);
+        command.Parameters.AddWithValue("$u", MessageWrites.UidJson(uids));
+        var result = new List<MessageRecord>(uids.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result.Add(new MessageRecord
+            {
+                Uid = (uint)reader.GetInt64(0),
+                ModSeq = (ulong)reader.GetInt64(1),
+                Flags = FlagSet.Split(reader.GetString(2)),
+                InternalDate = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
+                SaveDate = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+                Size = reader.GetInt64(5),
+                BlobId = reader.GetString(6),
+                EmailId = reader.GetString(7),
+                Envelope = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), StoreJson.Default.MessageEnvelope),
+                Structure = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize(reader.GetString(9), StoreJson.Default.MimePartInfo),
+                SearchText = reader.IsDBNull(10) ? null : reader.GetString(10),
+            });
+        }
+        return result;
+    }
+
+    public static async Task<IReadOnlyList<MailboxInfo>> ListAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = MailboxCatalog.SelectInfo + " ORDER BY m.name";
+        var result = new List<MailboxInfo>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result.Add(MailboxCatalog.ReadInfo(reader));
+        }
+        return result;
+    }
+
+    public static async Task<MailboxInfo?> FindAsync(SqliteConnection connection, string normalizedName, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = MailboxCatalog.SelectInfo + " WHERE m.name = $n";
+        command.Parameters.AddWithValue("$n", normalizedName);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? MailboxCatalog.ReadInfo(reader) : null;
+    }
+
+    public static async Task<IReadOnlyList<string>> SubscriptionsAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM subscriptions ORDER BY name";
+        var result = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result.Add(reader.GetString(0));
+        }
+        return result;
+    }
+
+    private static async Task<(MailboxInfo Info, uint UidNext, ulong HighestModSeq)> MailboxRowAsync(SqliteConnection connection, SqliteTransaction transaction, long mailboxId, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT m.id, m.name, m.uid_validity, m.special_use, EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = m.name), m.uid_next, m.highest_modseq FROM mailboxes m WHERE m.id = $m";
+        command.Parameters.AddWithValue("$m", mailboxId);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            throw MailboxCatalog.NonExistent(mailboxId);
+        }
+        return (MailboxCatalog.ReadInfo(reader), (uint)reader.GetInt64(5), (ulong)reader.GetInt64(6));
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Letterbox.Store.Embedded;
+
+/// <summary>Log events of the embedded store (stable ids 3000-3099). Never logs message content.</summary>
+internal static partial class StoreLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "Opened mail account {AccountId}")]
+    public static partial void AccountOpened(ILogger logger, string accountId);
+
+    [LoggerMessage(3001, LogLevel.Error, "Commit failed for account {AccountId}; the group of operations was rolled back")]
+    public static partial void CommitFailed(ILogger logger, string accountId, Exception exception);
+
+    [LoggerMessage(3002, LogLevel.Information, "Removed {Count} leftover temp files in account {AccountId}")]
+    public static partial void TempFilesSwept(ILogger logger, string accountId, int count);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Store check of account {AccountId}: {Problem}")]
+    public static partial void CheckProblem(ILogger logger, string accountId, string problem);
+}

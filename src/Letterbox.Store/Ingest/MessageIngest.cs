@@ -1,0 +1,43 @@
+using MimeKit;
+
+namespace Letterbox.Store.Ingest;
+
+/// <summary>What ingest computes once from a message's bytes (DESIGN rule 2: parse once).</summary>
+internal sealed record IngestedMessage(MessageEnvelope Envelope, MimePartInfo Structure, string SearchText);
+
+/// <summary>Parses a stored message file with MimeKit into envelope, structure and search text.</summary>
+internal static class MessageIngest
+{
+    private static readonly MessageEnvelope EmptyEnvelope = new();
+
+    /// <summary>
+    /// Analyses the bytes in <paramref name="file"/> (positioned anywhere; read from 0). Never throws
+    /// for broken content: a message MimeKit cannot parse becomes one text/plain part.
+    /// </summary>
+    public static IngestedMessage Analyze(FileStream file)
+    {
+        var bytes = new BlobBytes(file.SafeFileHandle, file.Length);
+        try
+        {
+            file.Position = 0;
+            var parser = new MimeParser(file, MimeFormat.Entity, persistent: true);
+            var structure = new StructureReader(parser, bytes);
+            var message = parser.ParseMessage();
+            var root = structure.ReadMessage(message, 0, bytes.Length, depth: 0);
+            string searchText;
+            try
+            {
+                searchText = SearchTextBuilder.Build(message);
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                searchText = "";
+            }
+            return new IngestedMessage(EnvelopeReader.Read(message.Headers), root, searchText);
+        }
+        catch (FormatException)
+        {
+            return new IngestedMessage(EmptyEnvelope, StructureReader.PlainText(bytes), "");
+        }
+    }
+}
