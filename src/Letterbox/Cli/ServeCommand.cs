@@ -71,11 +71,7 @@ internal static class ServeCommand
             }
             var password = RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
             await server.Directory.AddUserAsync(address, PasswordHasher.Hash(password), ct).ConfigureAwait(false);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-            await using (var file = new StreamWriter(new FileStream(passwordFile, options)))
-            {
-                await file.WriteLineAsync(password).ConfigureAwait(false);
-            }
+            PrivateFile.WriteAllText(passwordFile, password + "\n");
             return (DemoAddress, password);
         }
         var users = await server.Directory.ListUsersAsync(null, ct).ConfigureAwait(false);

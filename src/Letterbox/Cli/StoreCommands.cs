@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Letterbox.Hosting;
-using Letterbox.Store.Directory;
+using Letterbox.Store;
 using Letterbox.Store.Embedded;
 
 namespace Letterbox.Cli;

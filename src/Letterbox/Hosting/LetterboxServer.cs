@@ -3,7 +3,6 @@ using Letterbox.Core;
 using Letterbox.Core.Options;
 using Letterbox.Net;
 using Letterbox.Store;
-using Letterbox.Store.Directory;
 using Letterbox.Store.Embedded;
 using Microsoft.Extensions.Logging;
 
