@@ -31,7 +31,7 @@ public static class PasswordHasher
     /// <summary>Hashes a password with fresh random salt and the given parameters.</summary>
     public static string Hash(string password, Argon2Parameters parameters)
     {
-        ArgumentNullException.ThrowIfNull(password);
+        ArgumentException.ThrowIfNullOrEmpty(password);
         ArgumentNullException.ThrowIfNull(parameters);
         if (!parameters.IsValid)
         {
@@ -50,7 +50,8 @@ public static class PasswordHasher
     public static bool Verify(string password, string phc)
     {
         ArgumentNullException.ThrowIfNull(password);
-        if (!TryParse(phc, out var parsed))
+        // Argon2 (and Konscious) take no empty password; no account has one, so it never matches.
+        if (password.Length == 0 || !TryParse(phc, out var parsed))
         {
             return false;
         }
@@ -160,7 +161,9 @@ public static class PasswordHasher
         }
 
         bytes = buffer[..written];
-        return true;
+        // Only the canonical encoding: otherwise the unused low bits of the last character give
+        // several spellings of one hash, and a tampered string would still verify.
+        return string.Equals(EncodeBase64(bytes), text, StringComparison.Ordinal);
     }
 }
 

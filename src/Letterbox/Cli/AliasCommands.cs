@@ -6,7 +6,7 @@ namespace Letterbox.Cli;
 
 /// <summary>
 /// <c>letterbox alias add|list|remove</c>: extra addresses delivered to a user, and per-domain
-/// catch-alls written <c>@domain</c>.
+/// catch-alls written <c>*@domain</c> or <c>@domain</c>.
 /// </summary>
 internal static class AliasCommands
 {
@@ -14,7 +14,7 @@ internal static class AliasCommands
     {
         var command = new Command("alias", "Add, list and remove aliases and catch-all addresses");
 
-        var addAlias = new Argument<string>("alias") { Description = "The alias address, or @domain for a catch-all" };
+        var addAlias = new Argument<string>("alias") { Description = "The alias address, or *@domain (or @domain) for a catch-all" };
         var addTarget = new Argument<string>("target") { Description = "The user that receives the alias's mail" };
         var add = new Command("add", "Deliver mail for ALIAS to the user TARGET");
         add.Arguments.Add(addAlias);
@@ -28,9 +28,9 @@ internal static class AliasCommands
             }
 
             string key;
-            if (aliasText.StartsWith('@'))
+            if (TryGetCatchAllDomain(aliasText, out var catchAllDomain))
             {
-                if (!HostName.TryParse(aliasText[1..], requireFullyQualified: true, out var domain, out var domainError))
+                if (!HostName.TryParse(catchAllDomain, requireFullyQualified: true, out var domain, out var domainError))
                 {
                     return await AccountCommand.FailAsync(context.Error, domainError!);
                 }
@@ -46,10 +46,10 @@ internal static class AliasCommands
                 }
 
                 await context.Directory.AddAliasAsync(alias!, target!, ct);
-                key = alias!.ToString();
+                key = Canonical(alias!, context);
             }
 
-            await context.Output.WriteLineAsync($"added alias {AccountCommand.ShowAddress(key)} -> {AccountCommand.ShowAddress(target!.ToString())}");
+            await context.Output.WriteLineAsync($"added alias {AccountCommand.ShowAddress(key)} -> {AccountCommand.ShowAddress(Canonical(target!, context))}");
             return 0;
         }, ct));
 
@@ -66,12 +66,17 @@ internal static class AliasCommands
             return 0;
         }, ct));
 
-        var removeAlias = new Argument<string>("alias") { Description = "The alias address, or @domain for a catch-all" };
+        var removeAlias = new Argument<string>("alias") { Description = "The alias address, or *@domain (or @domain) for a catch-all" };
         var remove = new Command("remove", "Remove an alias or catch-all");
         remove.Arguments.Add(removeAlias);
         remove.SetAction((r, ct) => AccountCommand.RunAsync(r, loadOptions, async context =>
         {
             var alias = (r.GetValue(removeAlias) ?? "").Trim();
+            if (TryGetCatchAllDomain(alias, out var catchAllDomain))
+            {
+                alias = "@" + catchAllDomain;
+            }
+
             await context.Directory.RemoveAliasAsync(alias, ct);
             await context.Output.WriteLineAsync($"removed alias {alias}");
             return 0;
@@ -81,5 +86,21 @@ internal static class AliasCommands
         command.Subcommands.Add(list);
         command.Subcommands.Add(remove);
         return command;
+    }
+
+    // As the directory stores it, for the confirmation line.
+    private static string Canonical(EmailAddress address, AccountCommandContext context)
+        => context.Options.Accounts.LocalPartCaseSensitive
+            ? address.ToString()
+            : (address with { LocalPart = address.LocalPart.ToLowerInvariant() }).ToString();
+
+    // "*@domain" is accepted beside "@domain" because System.CommandLine reads a token starting
+    // with '@' as a response file unless the parser's ResponseFileTokenReplacer is turned off.
+    private static bool TryGetCatchAllDomain(string alias, out string domain)
+    {
+        domain = alias.StartsWith("*@", StringComparison.Ordinal) ? alias[2..]
+            : alias.StartsWith('@') ? alias[1..]
+            : "";
+        return alias.StartsWith('@') || alias.StartsWith("*@", StringComparison.Ordinal);
     }
 }
