@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Letterbox.Imap.Protocol;
@@ -18,6 +19,23 @@ public static class CommandPeek
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> firstLine, out string tag, out CommandName? name, out bool uid)
         => TryRead(firstLine, DefaultMaxTagLength, out tag, out name, out uid);
+
+    /// <summary>
+    /// <see cref="TryRead(ReadOnlySpan{byte}, int, out string, out CommandName?, out bool)"/> over a line as the
+    /// framer returns it (only its first octets are looked at).
+    /// </summary>
+    public static bool TryRead(in ReadOnlySequence<byte> firstLine, int maxTagLength, out string tag, out CommandName? name, out bool uid)
+    {
+        if (firstLine.IsSingleSegment)
+        {
+            return TryRead(firstLine.FirstSpan, maxTagLength, out tag, out name, out uid);
+        }
+        // Tag, SP, "UID", SP and the longest command name, plus one octet to see where the name ends.
+        int needed = (int)Math.Min(firstLine.Length, (long)maxTagLength + 1 + 4 + 16 + 1);
+        var head = needed <= 256 ? stackalloc byte[needed] : new byte[needed];
+        firstLine.Slice(0, needed).CopyTo(head);
+        return TryRead(head, maxTagLength, out tag, out name, out uid);
+    }
 
     /// <inheritdoc cref="TryRead(ReadOnlySpan{byte}, out string, out CommandName?, out bool)"/>
     public static bool TryRead(ReadOnlySpan<byte> firstLine, int maxTagLength, out string tag, out CommandName? name, out bool uid)

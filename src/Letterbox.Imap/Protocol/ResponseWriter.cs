@@ -164,6 +164,73 @@ public readonly struct ResponseWriter(IBufferWriter<byte> output, bool utf8Enabl
     }
 
     /// <summary>
+    /// A sequence set from numbers in ascending order, runs compressed ("1:3,5,9:10"), for COPYUID,
+    /// ESEARCH ALL and VANISHED (RFC 4315, RFC 4731, RFC 7162). Writes nothing for an empty list.
+    /// </summary>
+    public void WriteSequenceSet(IReadOnlyList<uint> ascending)
+    {
+        ArgumentNullException.ThrowIfNull(ascending);
+        int i = 0;
+        while (i < ascending.Count)
+        {
+            uint start = ascending[i];
+            uint end = start;
+            while (i + 1 < ascending.Count && ascending[i + 1] == end + 1 && end != uint.MaxValue)
+            {
+                end = ascending[++i];
+            }
+            i++;
+            WriteNumber(start);
+            if (end != start)
+            {
+                WriteByte((byte)':');
+                WriteNumber(end);
+            }
+            if (i < ascending.Count)
+            {
+                WriteByte((byte)',');
+            }
+        }
+    }
+
+    /// <summary>A parsed <see cref="SequenceSet"/> as written ("*" for <see cref="SequenceRange.Star"/>, "$" for the saved result).</summary>
+    public void WriteSequenceSet(SequenceSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.IsSavedResult)
+        {
+            WriteByte((byte)'$');
+            return;
+        }
+        for (int i = 0; i < set.Ranges.Count; i++)
+        {
+            if (i > 0)
+            {
+                WriteByte((byte)',');
+            }
+            var range = set.Ranges[i];
+            WriteSeqNumber(range.Start);
+            if (range.End != range.Start)
+            {
+                WriteByte((byte)':');
+                WriteSeqNumber(range.End);
+            }
+        }
+    }
+
+    private void WriteSeqNumber(uint value)
+    {
+        if (value == SequenceRange.Star)
+        {
+            WriteByte((byte)'*');
+        }
+        else
+        {
+            WriteNumber(value);
+        }
+    }
+
+    /// <summary>
     /// "{n}\r\n" (or "~{n}\r\n" for BINARY, RFC 3516 literal8); the caller then writes exactly
     /// <paramref name="length"/> octets, for instance streamed from the blob.
     /// </summary>

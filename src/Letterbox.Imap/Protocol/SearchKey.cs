@@ -26,6 +26,8 @@ public enum SearchDateField
     Internal,
     /// <summary>SENTBEFORE / SENTON / SENTSINCE: the Date header.</summary>
     Sent,
+    /// <summary>SAVEDBEFORE / SAVEDON / SAVEDSINCE: the save date (RFC 8514 §4).</summary>
+    Saved,
 }
 
 public enum SearchDateComparison
@@ -57,3 +59,12 @@ public sealed record SearchWithin(bool Older, long Seconds) : SearchKey;
 
 /// <summary>MODSEQ n (RFC 7162 §3.1.5).</summary>
 public sealed record SearchModSeq(ulong ModSeq) : SearchKey;
+
+/// <summary>SAVEDATESUPPORTED (RFC 8514 §4): true for every message when the mailbox keeps save dates.</summary>
+public sealed record SearchSaveDateSupported : SearchKey
+{
+    public static readonly SearchSaveDateSupported Instance = new();
+}
+
+/// <summary>EMAILID id (Thread = false) or THREADID id (RFC 8474 §6).</summary>
+public sealed record SearchObjectId(bool Thread, string Id) : SearchKey;

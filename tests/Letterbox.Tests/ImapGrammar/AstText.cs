@@ -61,6 +61,8 @@ internal static class AstText
         SearchSet s => (s.Uid ? "UID " : "") + Of(s.Set),
         SearchWithin w => (w.Older ? "OLDER " : "YOUNGER ") + w.Seconds,
         SearchModSeq m => "MODSEQ " + m.ModSeq,
+        SearchSaveDateSupported => "SAVEDATESUPPORTED",
+        SearchObjectId o => (o.Thread ? "THREADID " : "EMAILID ") + o.Id,
         _ => "?",
     };
 

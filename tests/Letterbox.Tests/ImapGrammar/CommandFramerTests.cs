@@ -105,6 +105,19 @@ public class CommandFramerTests
     }
 
     [Fact]
+    public void Peek_over_a_multi_segment_line()
+    {
+        var bytes = Encoding.ASCII.GetBytes("tag42 uid STORE 1 +FLAGS (\\Seen)");
+        for (int cut = 0; cut <= bytes.Length; cut++)
+        {
+            Assert.True(CommandPeek.TryRead(Segment.Split(bytes, cut), 64, out var tag, out var name, out var uid));
+            Assert.Equal("tag42", tag);
+            Assert.Equal(CommandName.Store, name);
+            Assert.True(uid);
+        }
+    }
+
+    [Fact]
     public void Peek_rejects_an_overlong_tag()
     {
         var line = Encoding.ASCII.GetBytes(new string('t', 65) + " NOOP");

@@ -83,4 +83,20 @@ public class ResponseWriterTests
         var value = new DateTimeOffset(y, mo, d, h, mi, s, TimeSpan.FromMinutes(offsetMinutes));
         Assert.Equal(expected, Write(w => w.WriteDateTime(value)));
     }
+
+    [Theory]
+    [InlineData(new uint[] { }, "")]
+    [InlineData(new uint[] { 7 }, "7")]
+    [InlineData(new uint[] { 1, 2, 3, 5, 9, 10 }, "1:3,5,9:10")]
+    [InlineData(new uint[] { 1, 3, 5 }, "1,3,5")]
+    [InlineData(new uint[] { 4294967294, 4294967295 }, "4294967294:4294967295")]
+    public void Sequence_sets_compress_runs(uint[] numbers, string expected)
+        => Assert.Equal(expected, Write(w => w.WriteSequenceSet(numbers)));
+
+    [Fact]
+    public void Parsed_sequence_sets_are_written_back()
+    {
+        Assert.Equal("1:*,5,7:3", Write(w => w.WriteSequenceSet(new SequenceSet([new(1, SequenceRange.Star), new(5, 5), new(7, 3)]))));
+        Assert.Equal("$", Write(w => w.WriteSequenceSet(SequenceSet.SavedResult)));
+    }
 }

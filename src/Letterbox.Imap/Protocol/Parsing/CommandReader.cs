@@ -171,6 +171,11 @@ internal sealed class CommandReader(CommandInput input, ParserLimits limits)
         {
             return ReadStringBytes(what, out bytes);
         }
+        if (b == '~' && PeekAt(1) == '{')
+        {
+            bytes = [];
+            return Fail("literal8 (~{n}) is only allowed for APPEND data");
+        }
         var span = ReadWhile(ImapChars.IsAStringChar);
         bytes = span.ToArray();
         return span.Length > 0 || Unexpected(what);
@@ -255,7 +260,8 @@ internal sealed class CommandReader(CommandInput input, ParserLimits limits)
             if (c == '"')
             {
                 bytes = [.. buffer];
-                return true;
+                // RFC 9051 §4.3: 8-bit in a quoted string must be UTF-8 (Latin-1 from old clients is refused, not guessed).
+                return System.Text.Unicode.Utf8.IsValid(bytes) || Fail("Invalid UTF-8 in quoted string");
             }
             if (c == '\\')
             {

@@ -175,13 +175,14 @@ public static partial class CommandParser
                 key = new SearchFlag(keyword, name == "KEYWORD");
                 return true;
             }
-            case "BEFORE" or "ON" or "SINCE" or "SENTBEFORE" or "SENTON" or "SENTSINCE":
+            case "BEFORE" or "ON" or "SINCE" or "SENTBEFORE" or "SENTON" or "SENTSINCE" or "SAVEDBEFORE" or "SAVEDON" or "SAVEDSINCE":
             {
                 if (!r.Space() || !r.ReadDate(out var date))
                 {
                     return false;
                 }
-                var field = name.StartsWith("SENT", StringComparison.Ordinal) ? SearchDateField.Sent : SearchDateField.Internal;
+                var field = name.StartsWith("SENT", StringComparison.Ordinal) ? SearchDateField.Sent
+                    : name.StartsWith("SAVED", StringComparison.Ordinal) ? SearchDateField.Saved : SearchDateField.Internal;
                 var comparison = name.EndsWith("BEFORE", StringComparison.Ordinal) ? SearchDateComparison.Before
                     : name.EndsWith("ON", StringComparison.Ordinal) ? SearchDateComparison.On : SearchDateComparison.Since;
                 key = new SearchDate(field, comparison, date);
@@ -264,6 +265,25 @@ public static partial class CommandParser
             }
             case "MODSEQ":
                 return ReadSearchModSeq(r, out key);
+            case "SAVEDATESUPPORTED":
+                key = SearchSaveDateSupported.Instance;
+                return true;
+            case "EMAILID" or "THREADID":
+            {
+                // RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+                if (!r.Space())
+                {
+                    return false;
+                }
+                var id = r.ReadWhile(static b => b is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z')
+                    or (>= (byte)'0' and <= (byte)'9') or (byte)'_' or (byte)'-');
+                if (id.IsEmpty || id.Length > 255)
+                {
+                    return r.Fail("Invalid object id (1 to 255 letters, digits, '_' or '-')");
+                }
+                key = new SearchObjectId(name == "THREADID", Encoding.ASCII.GetString(id));
+                return true;
+            }
             default:
                 return r.Fail($"Unknown search key {Encoding.ASCII.GetString(word)}");
         }
