@@ -37,7 +37,12 @@ internal sealed class AccountDatabase : IAsyncDisposable
     /// <summary>Opens (creating on first use) an account folder and its database; sweeps leftover temp blobs.</summary>
     public static async Task<AccountDatabase> OpenAsync(string directory, string accountId, IMailboxChangeNotifier notifier, ILogger logger, CancellationToken ct)
     {
-        System.IO.Directory.CreateDirectory(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            // The new account folder itself must survive a crash, not only the files in it.
+            BlobStore.FlushDirectory(Path.GetDirectoryName(directory)!);
+        }
         var path = Path.Combine(directory, "mail.db");
         var connection = new SqliteConnection(ConnectionString(path));
         try
@@ -53,18 +58,29 @@ internal sealed class AccountDatabase : IAsyncDisposable
         }
 
         var account = new AccountDatabase(accountId, directory, notifier, logger, connection);
-        // Nothing of this account is in flight yet, so every temp file is a crash leftover.
-        var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true).Count;
-        if (swept > 0)
+        try
         {
-            StoreLog.TempFilesSwept(logger, accountId, swept);
+            // Nothing of this account is in flight yet, so every temp file is a crash leftover.
+            var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true).Count;
+            if (swept > 0)
+            {
+                StoreLog.TempFilesSwept(logger, accountId, swept);
+            }
+            await account.WriteAsync(MailboxCatalog.CreateDefaultsOnce, ct).ConfigureAwait(false);
         }
-        await account.WriteAsync(MailboxCatalog.CreateDefaultsOnce, ct).ConfigureAwait(false);
+        catch
+        {
+            await account.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         StoreLog.AccountOpened(logger, accountId);
         return account;
     }
 
     public Task<T> WriteAsync<T>(Func<WriteContext, T> apply, CancellationToken ct) => _writer.RunAsync(apply, ct);
+
+    /// <summary>The account's single writer (its counters show how operations were grouped).</summary>
+    public AccountWriter Writer => _writer;
 
     /// <summary>A pooled read connection (WAL snapshot reads never wait for the writer).</summary>
     public async Task<SqliteConnection> ReadAsync(CancellationToken ct)
@@ -79,15 +95,6 @@ internal sealed class AccountDatabase : IAsyncDisposable
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
-        }
-    }
-
-    /// <summary>After a commit: deletes a blob file whose content row is gone, unless an append is staging it.</summary>
-    public void DeleteBlobIfUnreferenced(string blobId)
-    {
-        if (!IsReferencedNow(blobId))
-        {
-            Blobs.DeleteIfUnused(blobId);
         }
     }
 

@@ -20,6 +20,8 @@ internal sealed class AccountWriter : IAsyncDisposable
     private readonly AccountDatabase _account;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private long _commits;
+    private int _queued;
 
     public AccountWriter(SqliteConnection connection, AccountDatabase account, ILogger logger)
     {
@@ -34,12 +36,20 @@ internal sealed class AccountWriter : IAsyncDisposable
     {
         ct.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(apply, ct);
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(request))
         {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(AccountWriter));
         }
         return request.Task;
     }
+
+    /// <summary>Transactions committed so far (one per group of operations).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Operations waiting for the writer.</summary>
+    public int Queued => Volatile.Read(ref _queued);
 
     public async ValueTask DisposeAsync()
     {
@@ -60,6 +70,7 @@ internal sealed class AccountWriter : IAsyncDisposable
             done.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var request))
             {
+                Interlocked.Decrement(ref _queued);
                 batch.Add(request);
             }
 
@@ -90,11 +101,14 @@ internal sealed class AccountWriter : IAsyncDisposable
                     }
                 }
                 transaction.Commit();
+                Interlocked.Increment(ref _commits);
+                StoreMetrics.CommitGroupSize.Record(batch.Count);
             }
             catch (Exception ex)
             {
                 // Disk full or I/O error: the whole group rolled back; nothing of it is stored.
                 StoreLog.CommitFailed(_logger, _account.AccountId, ex);
+                StoreMetrics.CommitFailures.Add(1);
                 var unavailable = new MailStoreException(MailStoreError.Unavailable, "The mail store could not commit; nothing was stored. Try again later.");
                 foreach (var (request, _, _) in done)
                 {
@@ -113,16 +127,43 @@ internal sealed class AccountWriter : IAsyncDisposable
 
             foreach (var (request, mailboxes, blobs) in done)
             {
-                foreach (var blob in blobs)
-                {
-                    _account.DeleteBlobIfUnreferenced(blob);
-                }
+                DeleteUnreferencedBlobs(blobs);
                 request.Complete();
                 foreach (var mailbox in mailboxes)
                 {
                     _account.Notifier.Publish(_account.AccountId, mailbox);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// After the commit (never before, DESIGN rule 3): deletes blob files whose content row is gone.
+    /// A failure here leaves an orphan for the sweep; it never fails the committed operation.
+    /// </summary>
+    private void DeleteUnreferencedBlobs(string[] blobs)
+    {
+        if (blobs.Length == 0)
+        {
+            return;
+        }
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM contents WHERE blob_id = $b";
+            var parameter = command.Parameters.Add("$b", SqliteType.Text);
+            foreach (var blob in blobs)
+            {
+                parameter.Value = blob;
+                if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    _account.Blobs.DeleteIfUnused(blob);
+                }
+            }
+        }
+        catch (SqliteException ex)
+        {
+            StoreLog.BlobCleanupFailed(_logger, _account.AccountId, ex);
         }
     }
 

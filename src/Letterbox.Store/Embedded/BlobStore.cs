@@ -24,7 +24,11 @@ internal sealed class BlobStore
     public BlobStore(string directory)
     {
         Directory = directory;
-        System.IO.Directory.CreateDirectory(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            FlushDirectory(Path.GetDirectoryName(directory)!);
+        }
     }
 
     public string Directory { get; }
@@ -47,10 +51,11 @@ internal sealed class BlobStore
         {
             _activeTemp.Add(tempName);
         }
+        string? blobId = null;
         try
         {
-            string blobId;
             long size;
+            bool exists;
             IngestedMessage ingested;
             await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
             {
@@ -69,17 +74,23 @@ internal sealed class BlobStore
                     await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                 }
                 await file.FlushAsync(ct).ConfigureAwait(false);
-                // DESIGN rule 3: the bytes are on disk before anything refers to them.
-                RandomAccess.FlushToDisk(file.SafeFileHandle);
                 blobId = Convert.ToHexStringLower(hash.GetHashAndReset());
+                lock (_lock)
+                {
+                    _pending[blobId] = _pending.GetValueOrDefault(blobId) + 1;
+                }
+                // A file under the content address was flushed before it was renamed there, so
+                // it is already durable: the temp copy needs no flush and is dropped.
+                exists = File.Exists(PathOf(blobId));
+                if (!exists)
+                {
+                    // DESIGN rule 3: the bytes are on disk before anything refers to them.
+                    RandomAccess.FlushToDisk(file.SafeFileHandle);
+                }
                 ingested = MessageIngest.Analyze(file);
             }
 
-            lock (_lock)
-            {
-                _pending[blobId] = _pending.GetValueOrDefault(blobId) + 1;
-            }
-            try
+            if (!exists)
             {
                 var finalPath = PathOf(blobId);
                 var subdirectory = Path.GetDirectoryName(finalPath)!;
@@ -88,23 +99,12 @@ internal sealed class BlobStore
                     System.IO.Directory.CreateDirectory(subdirectory);
                     FlushDirectory(Directory);
                 }
-                if (File.Exists(finalPath))
-                {
-                    // Same content already stored: the existing immutable blob is reused.
-                    File.Delete(tempPath);
-                }
-                else
-                {
-                    File.Move(tempPath, finalPath, overwrite: true);
-                    FlushDirectory(subdirectory);
-                }
+                File.Move(tempPath, finalPath, overwrite: true);
+                FlushDirectory(subdirectory);
             }
-            catch
-            {
-                Release(blobId);
-                throw;
-            }
-            return new StagedBlob(blobId, size, ingested);
+            var staged = new StagedBlob(blobId, size, ingested);
+            blobId = null;
+            return staged;
         }
         catch (IOException ex)
         {
@@ -116,6 +116,11 @@ internal sealed class BlobStore
         }
         finally
         {
+            if (blobId is not null)
+            {
+                // Failed after the content was known: no longer protected, left to the sweep.
+                Release(blobId);
+            }
             TryDelete(tempPath);
             lock (_lock)
             {

@@ -1,19 +1,25 @@
+using Microsoft.Data.Sqlite;
+
 namespace Letterbox.Store.Embedded;
 
 /// <summary>
-/// One session's handle on an account. Cheap: all state lives in the shared
+/// One session's handle on an _account. Cheap: all state lives in the shared
 /// <see cref="AccountDatabase"/>; disposing the handle leaves the account open for others.
 /// </summary>
-internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase account, long maxMessageSize) : IMailAccount
+internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, long maxMessageSize) : IMailAccount
 {
+    private readonly AccountDatabase _account = lease.Database;
+
+    /// <summary>Messages of one APPEND staged to disk at the same time.</summary>
+    public const int MaxParallelStaging = 4;
+
     private int _disposed;
 
     public UserRecord User { get; } = user;
 
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.ListAsync(connection, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.ListAsync(connection, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxInfo?> GetMailboxAsync(string name, CancellationToken ct = default)
@@ -22,8 +28,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return null;
         }
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.FindAsync(connection, normalized, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.FindAsync(connection, normalized, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxInfo> CreateMailboxAsync(string name, SpecialUse specialUse = SpecialUse.None, CancellationToken ct = default) =>
@@ -40,26 +45,22 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
 
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.SubscriptionsAsync(connection, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.SubscriptionsAsync(connection, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxStatus> GetStatusAsync(long mailboxId, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.StatusAsync(connection, mailboxId, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.StatusAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxState> LoadMailboxAsync(long mailboxId, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.LoadAsync(connection, mailboxId, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.LoadAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, token), ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(long mailboxId, IReadOnlyList<NewMessage> messages, CancellationToken ct = default)
@@ -70,24 +71,34 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return [];
         }
-        var staged = new List<MessageWrites.PendingAppend>(messages.Count);
+        var staged = new MessageWrites.PendingAppend?[messages.Count];
         try
         {
             // DESIGN rule 3: every blob is on disk (flushed, renamed, directory flushed) before
-            // the metadata transaction that refers to it is queued.
-            foreach (var message in messages)
+            // the metadata transaction that refers to it is queued. The messages of a
+            // MULTIAPPEND are staged a few at a time, so their flushes overlap.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelStaging, CancellationToken = ct };
+            await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), options, async (i, token) =>
             {
-                var blob = await account.Blobs.StageAsync(message.Content, maxMessageSize, ct).ConfigureAwait(false);
-                staged.Add(new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate));
-            }
-            return await account.WriteAsync(context => MessageWrites.Append(context, mailboxId, staged), ct).ConfigureAwait(false);
+                var message = messages[i];
+                var blob = await _account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
+                staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
+            }).ConfigureAwait(false);
+            var ready = staged.Select(s => s!).ToList();
+            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            StoreMetrics.MessagesAppended.Add(ready.Count);
+            StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
+            return results;
         }
         finally
         {
             // Committed blobs are protected by their rows now; failed ones are orphans for the sweep.
             foreach (var item in staged)
             {
-                account.Blobs.Release(item.Blob.BlobId);
+                if (item is not null)
+                {
+                    _account.Blobs.Release(item.Blob.BlobId);
+                }
             }
         }
     }
@@ -99,8 +110,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         {
             return [];
         }
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
-        return await MessageReads.MessagesAsync(connection, mailboxId, uids, fields, ct).ConfigureAwait(false);
+        return await ReadAsync((connection, token) => MessageReads.MessagesAsync(connection, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
     }
 
     public Task<FlagStoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, FlagOperation operation, IReadOnlyCollection<string> flags, ulong? unchangedSince = null, CancellationToken ct = default) =>
@@ -121,7 +131,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
         }
         try
         {
-            return new FileStream(account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16 * 1024);
+            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16 * 1024);
         }
         catch (FileNotFoundException)
         {
@@ -139,21 +149,36 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountDatabase accou
 
     public ValueTask DisposeAsync()
     {
-        Interlocked.Exchange(ref _disposed, 1);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            lease.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
     private Task<T> WriteAsync<T>(Func<WriteContext, T> apply, CancellationToken ct)
     {
         ThrowIfDisposed();
-        return account.WriteAsync(apply, ct);
+        return _account.WriteAsync(apply, ct);
     }
 
-    private Task<Microsoft.Data.Sqlite.SqliteConnection> ReadAsync(CancellationToken ct)
+    /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
-        return account.ReadAsync(ct);
+        await using var connection = await _account.ReadAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await read(connection, ct).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
+        }
     }
+
+    /// <summary>The shared account state behind this handle (tests look at its writer).</summary>
+    internal AccountDatabase Database => _account;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Letterbox.Store.Changes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -19,19 +18,26 @@ public sealed class EmbeddedMailStore : IMailStore
     /// <summary>Longest AccountId accepted as a folder name.</summary>
     public const int MaxAccountIdLength = 128;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<AccountDatabase>>> _accounts = new(StringComparer.Ordinal);
+    /// <summary>Default time an account stays open after its last session ends.</summary>
+    public static readonly TimeSpan DefaultAccountIdleTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly AccountCache _accounts;
     private readonly MailboxChangeNotifier _changes = new();
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private EmbeddedMailStore(string dataDirectory, IAccountDirectory directory, ILoggerFactory loggerFactory, long maxMessageSize)
+    private EmbeddedMailStore(string dataDirectory, IAccountDirectory directory, ILoggerFactory loggerFactory, long maxMessageSize, TimeSpan accountIdleTimeout)
     {
         DataDirectory = dataDirectory;
         Directory = directory;
         MaxMessageSize = maxMessageSize;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Letterbox.Store.Embedded");
+        var accountLogger = loggerFactory.CreateLogger("Letterbox.Store.Account");
+        _accounts = new AccountCache(
+            id => AccountDatabase.OpenAsync(Path.Combine(AccountsDirectory, id), id, _changes, accountLogger, CancellationToken.None),
+            accountIdleTimeout);
     }
 
     /// <summary>The data directory holding <c>accounts/</c>.</summary>
@@ -46,16 +52,28 @@ public sealed class EmbeddedMailStore : IMailStore
 
     private string AccountsDirectory => Path.Combine(DataDirectory, "accounts");
 
-    /// <summary>Opens (creating if needed) the store in <paramref name="dataDirectory"/>.</summary>
-    public static EmbeddedMailStore Open(string dataDirectory, IAccountDirectory directory, ILoggerFactory? loggerFactory = null, long maxMessageSize = DefaultMaxMessageSize)
+    /// <summary>
+    /// Opens (creating if needed) the store in <paramref name="dataDirectory"/>. Messages over
+    /// <paramref name="maxMessageSize"/> octets are refused (TooBig); an account no session uses
+    /// is closed after <paramref name="accountIdleTimeout"/> (default 5 minutes).
+    /// </summary>
+    public static EmbeddedMailStore Open(string dataDirectory, IAccountDirectory directory, ILoggerFactory? loggerFactory = null, long maxMessageSize = DefaultMaxMessageSize, TimeSpan? accountIdleTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageSize, 1);
+        var idle = accountIdleTimeout ?? DefaultAccountIdleTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(idle, TimeSpan.Zero);
         var full = Path.GetFullPath(dataDirectory);
         System.IO.Directory.CreateDirectory(Path.Combine(full, "accounts"));
-        return new EmbeddedMailStore(full, directory, loggerFactory ?? NullLoggerFactory.Instance, maxMessageSize);
+        return new EmbeddedMailStore(full, directory, loggerFactory ?? NullLoggerFactory.Instance, maxMessageSize, idle);
     }
+
+    /// <summary>Accounts open right now (shared by their sessions until idle).</summary>
+    public int OpenAccountCount => _accounts.OpenCount;
+
+    /// <summary>Closes now every account idle for longer than the idle timeout (also runs on a timer).</summary>
+    public void CloseIdleAccounts() => _accounts.EvictIdle();
 
     /// <summary>Whether an AccountId can name a folder: 1-128 of letters, digits, '-', '_', '.', and not "." or "..".</summary>
     public static bool IsValidAccountId(string? accountId) =>
@@ -65,8 +83,8 @@ public sealed class EmbeddedMailStore : IMailStore
     public async Task<IMailAccount> OpenAccountAsync(UserRecord user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var account = await AccountAsync(user.AccountId, ct).ConfigureAwait(false);
-        return new EmbeddedMailAccount(user, account, MaxMessageSize);
+        var lease = await AccountAsync(user.AccountId, ct).ConfigureAwait(false);
+        return new EmbeddedMailAccount(user, lease, MaxMessageSize);
     }
 
     public Task<StoreCheckReport> CheckAsync(bool repair, CancellationToken ct = default)
@@ -82,40 +100,17 @@ public sealed class EmbeddedMailStore : IMailStore
         {
             return;
         }
-        foreach (var entry in _accounts.Values)
-        {
-            try
-            {
-                var account = await entry.Value.ConfigureAwait(false);
-                await account.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (MailStoreException)
-            {
-                // An account that never opened has nothing to close.
-            }
-        }
-        _accounts.Clear();
+        await _accounts.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
     }
 
-    private async Task<AccountDatabase> AccountAsync(string accountId, CancellationToken ct)
+    private Task<AccountLease> AccountAsync(string accountId, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!IsValidAccountId(accountId))
         {
             throw new ArgumentException($"AccountId '{accountId}' cannot name an account folder.", nameof(accountId));
         }
-        var lazy = _accounts.GetOrAdd(accountId, id => new Lazy<Task<AccountDatabase>>(
-            () => AccountDatabase.OpenAsync(Path.Combine(AccountsDirectory, id), id, _changes, _loggerFactory.CreateLogger("Letterbox.Store.Account"), CancellationToken.None)));
-        try
-        {
-            return await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
-        }
-        catch (Exception) when (lazy.Value.IsFaulted)
-        {
-            // A failed open is not cached: the next attempt tries again.
-            _accounts.TryRemove(new KeyValuePair<string, Lazy<Task<AccountDatabase>>>(accountId, lazy));
-            throw;
-        }
+        return _accounts.AcquireAsync(accountId, ct);
     }
 }

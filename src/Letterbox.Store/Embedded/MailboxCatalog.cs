@@ -91,7 +91,8 @@ internal static class MailboxCatalog
         {
             throw new MailStoreException(MailStoreError.AlreadyExists, $"Mailbox {to} already exists.");
         }
-        if (to.StartsWith(from + "/", StringComparison.Ordinal))
+        // INBOX is the exception: renaming it moves only its messages, so "INBOX/Old" is fine.
+        if (from != MailboxName.Inbox && to.StartsWith(from + "/", StringComparison.Ordinal))
         {
             throw new MailStoreException(MailStoreError.InvalidName, "A mailbox cannot be renamed into its own inferior.");
         }

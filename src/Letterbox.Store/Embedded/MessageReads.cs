@@ -37,7 +37,8 @@ internal static class MessageReads
     public static async Task<MailboxState> LoadAsync(SqliteConnection connection, long mailboxId, CancellationToken ct)
     {
         // One read transaction: the mailbox row and its messages come from the same snapshot.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // Deferred: a read snapshot, never the write lock (BEGIN IMMEDIATE is the default here).
+        await using var transaction = connection.BeginTransaction(deferred: true);
         var (info, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
         var messages = new List<MessageState>();
         await using (var command = connection.CreateCommand())
@@ -56,7 +57,8 @@ internal static class MessageReads
 
     public static async Task<MailboxDelta> ChangesSinceAsync(SqliteConnection connection, long mailboxId, ulong modSeq, CancellationToken ct)
     {
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // Deferred: a read snapshot, never the write lock (BEGIN IMMEDIATE is the default here).
+        await using var transaction = connection.BeginTransaction(deferred: true);
         var (_, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
         var changed = new List<MessageState>();
         var expunged = new List<uint>();

@@ -18,7 +18,7 @@ internal sealed class StoreCheck(ILogger logger)
     private int _blobs;
     private int _removed;
 
-    public async Task<StoreCheckReport> RunAsync(string accountsDirectory, Func<string, Task<AccountDatabase>> open, bool repair, CancellationToken ct)
+    public async Task<StoreCheckReport> RunAsync(string accountsDirectory, Func<string, Task<AccountLease>> open, bool repair, CancellationToken ct)
     {
         foreach (var folder in System.IO.Directory.EnumerateDirectories(accountsDirectory).Order(StringComparer.Ordinal))
         {
@@ -29,17 +29,20 @@ internal sealed class StoreCheck(ILogger logger)
                 continue;
             }
             _accounts++;
-            AccountDatabase account;
+            AccountLease lease;
             try
             {
-                account = await open(accountId).ConfigureAwait(false);
+                lease = await open(accountId).ConfigureAwait(false);
             }
             catch (MailStoreException ex)
             {
                 Problem(accountId, "database cannot be opened: " + ex.Message);
                 continue;
             }
-            await CheckAccountAsync(account, repair, ct).ConfigureAwait(false);
+            using (lease)
+            {
+                await CheckAccountAsync(lease.Database, repair, ct).ConfigureAwait(false);
+            }
         }
         return new StoreCheckReport(_accounts, _messages, _blobs, _problems, _removed);
     }

@@ -16,4 +16,7 @@ internal static partial class StoreLog
 
     [LoggerMessage(3003, LogLevel.Warning, "Store check of account {AccountId}: {Problem}")]
     public static partial void CheckProblem(ILogger logger, string accountId, string problem);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Could not delete unreferenced blobs of account {AccountId}; the store check removes them later")]
+    public static partial void BlobCleanupFailed(ILogger logger, string accountId, Exception exception);
 }

@@ -126,6 +126,9 @@ internal static class RawAddressList
         else
         {
             addrSpec = text;
+            // "user@host (Full Name)": with no phrase, the comment serves as the name, as
+            // Dovecot and most clients display it.
+            name = LastComment(text);
         }
 
         addrSpec = StripComments(addrSpec).Replace(" ", "", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal);
@@ -193,6 +196,29 @@ internal static class RawAddressList
         }
         var phrase = builder.ToString().Trim();
         return phrase.Length == 0 ? null : phrase;
+    }
+
+    private static string? LastComment(string text)
+    {
+        var close = text.LastIndexOf(')');
+        if (close < 0)
+        {
+            return null;
+        }
+        var depth = 0;
+        for (var i = close; i >= 0; i--)
+        {
+            if (text[i] == ')')
+            {
+                depth++;
+            }
+            else if (text[i] == '(' && --depth == 0)
+            {
+                var comment = text[(i + 1)..close].Trim();
+                return comment.Length == 0 ? null : comment;
+            }
+        }
+        return null;
     }
 
     private static string StripComments(string text)

@@ -68,7 +68,7 @@ internal static partial class SearchTextBuilder
                 }
                 if (part.IsHtml)
                 {
-                    body = WebUtility.HtmlDecode(Tags().Replace(Scripts().Replace(body, " "), " "));
+                    body = Spaces().Replace(WebUtility.HtmlDecode(Tags().Replace(Scripts().Replace(body, " "), " ")), " ").Trim();
                 }
                 text.Append(body).Append('\n');
                 break;
@@ -80,4 +80,7 @@ internal static partial class SearchTextBuilder
 
     [GeneratedRegex("<[^>]*>", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Tags();
+
+    [GeneratedRegex("[ \\t]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Spaces();
 }

@@ -78,10 +78,11 @@ internal sealed class StructureReader
         var type = contentType.MediaType;
         var subtype = contentType.MediaSubtype;
         var parameters = contentType.Parameters.Select(p => new MimeParameter(p.Name, p.Value)).ToList();
-        if (!entity.Headers.Contains(HeaderId.ContentType) && parameters.Count == 0
-            && type.Equals("text", StringComparison.OrdinalIgnoreCase))
+        if (type.Equals("text", StringComparison.OrdinalIgnoreCase)
+            && !parameters.Exists(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)))
         {
-            // RFC 2045 §5.2: no Content-Type means text/plain; charset=us-ascii.
+            // RFC 2045 §5.2 and RFC 2046 §4.1.2: a text part without a charset is us-ascii;
+            // BODYSTRUCTURE says so explicitly, as Dovecot does.
             parameters.Add(new MimeParameter("charset", "us-ascii"));
         }
 

@@ -11,7 +11,7 @@ internal sealed class TempMailStore : IAsyncDisposable
     private TempMailStore(string root, long maxMessageSize)
     {
         Root = root;
-        Store = EmbeddedMailStore.Open(root, new UnusedDirectory(), maxMessageSize: maxMessageSize);
+        Store = EmbeddedMailStore.Open(root, new TempMailStoreDirectory(), maxMessageSize: maxMessageSize);
     }
 
     public string Root { get; }
@@ -35,7 +35,7 @@ internal sealed class TempMailStore : IAsyncDisposable
     public async Task ReopenAsync()
     {
         await Store.DisposeAsync();
-        Store = EmbeddedMailStore.Open(Root, new UnusedDirectory(), maxMessageSize: Store.MaxMessageSize);
+        Store = EmbeddedMailStore.Open(Root, new TempMailStoreDirectory(), maxMessageSize: Store.MaxMessageSize);
     }
 
     public static NewMessage Message(string text, params string[] flags) => Message(Encoding.UTF8.GetBytes(text), flags);
@@ -61,29 +61,29 @@ internal sealed class TempMailStore : IAsyncDisposable
         {
         }
     }
+}
 
-    /// <summary>
-    /// The store only hands its directory back through <see cref="IMailStore.Directory"/>; these
-    /// tests never call it (the real one is SqliteAccountDirectory, tested on its own).
-    /// </summary>
-    private sealed class UnusedDirectory : IAccountDirectory
-    {
-        private static InvalidOperationException NotUsed() => new("The mail store tests do not use the account directory.");
+/// <summary>
+/// The store only hands its directory back through <see cref="IMailStore.Directory"/>; these
+/// tests never call it (the real one is SqliteAccountDirectory, tested on its own).
+/// </summary>
+internal sealed class TempMailStoreDirectory : IAccountDirectory
+{
+    private static InvalidOperationException NotUsed() => new("The mail store tests do not use the account directory.");
 
-        public Task<DomainRecord> AddDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
-        public Task RemoveDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
-        public Task<IReadOnlyList<DomainRecord>> ListDomainsAsync(CancellationToken ct = default) => throw NotUsed();
-        public Task<bool> IsLocalDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
-        public Task<UserRecord> AddUserAsync(EmailAddress address, string passwordHash, CancellationToken ct = default) => throw NotUsed();
-        public Task SetPasswordHashAsync(EmailAddress address, string passwordHash, CancellationToken ct = default) => throw NotUsed();
-        public Task RemoveUserAsync(EmailAddress address, CancellationToken ct = default) => throw NotUsed();
-        public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain = null, CancellationToken ct = default) => throw NotUsed();
-        public Task<int> CountUsersAsync(CancellationToken ct = default) => throw NotUsed();
-        public Task<UserRecord?> FindUserAsync(string login, CancellationToken ct = default) => throw NotUsed();
-        public Task AddAliasAsync(EmailAddress alias, EmailAddress target, CancellationToken ct = default) => throw NotUsed();
-        public Task AddCatchAllAsync(string domain, EmailAddress target, CancellationToken ct = default) => throw NotUsed();
-        public Task RemoveAliasAsync(string alias, CancellationToken ct = default) => throw NotUsed();
-        public Task<IReadOnlyList<AliasRecord>> ListAliasesAsync(string? domain = null, CancellationToken ct = default) => throw NotUsed();
-        public Task<UserRecord?> ResolveRecipientAsync(string address, CancellationToken ct = default) => throw NotUsed();
-    }
+    public Task<DomainRecord> AddDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
+    public Task RemoveDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
+    public Task<IReadOnlyList<DomainRecord>> ListDomainsAsync(CancellationToken ct = default) => throw NotUsed();
+    public Task<bool> IsLocalDomainAsync(string domain, CancellationToken ct = default) => throw NotUsed();
+    public Task<UserRecord> AddUserAsync(EmailAddress address, string passwordHash, CancellationToken ct = default) => throw NotUsed();
+    public Task SetPasswordHashAsync(EmailAddress address, string passwordHash, CancellationToken ct = default) => throw NotUsed();
+    public Task RemoveUserAsync(EmailAddress address, CancellationToken ct = default) => throw NotUsed();
+    public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain = null, CancellationToken ct = default) => throw NotUsed();
+    public Task<int> CountUsersAsync(CancellationToken ct = default) => throw NotUsed();
+    public Task<UserRecord?> FindUserAsync(string login, CancellationToken ct = default) => throw NotUsed();
+    public Task AddAliasAsync(EmailAddress alias, EmailAddress target, CancellationToken ct = default) => throw NotUsed();
+    public Task AddCatchAllAsync(string domain, EmailAddress target, CancellationToken ct = default) => throw NotUsed();
+    public Task RemoveAliasAsync(string alias, CancellationToken ct = default) => throw NotUsed();
+    public Task<IReadOnlyList<AliasRecord>> ListAliasesAsync(string? domain = null, CancellationToken ct = default) => throw NotUsed();
+    public Task<UserRecord?> ResolveRecipientAsync(string address, CancellationToken ct = default) => throw NotUsed();
 }
