@@ -1,0 +1,271 @@
+using Letterbox.Imap.Protocol;
+using Letterbox.Store;
+
+namespace Letterbox.Imap.Session;
+
+/// <summary>
+/// The selected mailbox as this session sees it: the sequence-number ↔ UID map, each message's
+/// flags and the highest MODSEQ the session has caught up to. Other sessions' changes arrive by
+/// notification and are applied by <see cref="RefreshAsync"/> when RFC 9051 §5.5 allows.
+/// </summary>
+internal sealed class MailboxView : IDisposable
+{
+    private readonly List<MessageState> _messages;
+    private readonly List<uint> _pendingExpunges = [];
+    private readonly IDisposable _subscription;
+    // Starts "changed": a commit between LoadMailboxAsync and Subscribe is caught by the first refresh.
+    private int _changed = 1;
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public MailboxView(MailboxState state, bool readOnly, IMailboxChangeNotifier notifier, string accountId)
+    {
+        Mailbox = state.Mailbox;
+        ReadOnly = readOnly;
+        UidNext = state.UidNext;
+        HighestModSeq = state.HighestModSeq;
+        _messages = [.. state.Messages];
+        _subscription = notifier.Subscribe(accountId, state.Mailbox.Id, OnChange);
+    }
+
+    public MailboxInfo Mailbox { get; }
+    public bool ReadOnly { get; }
+    public uint UidNext { get; private set; }
+    public ulong HighestModSeq { get; private set; }
+    public int Count => _messages.Count;
+    public IReadOnlyList<MessageState> Messages => _messages;
+
+    /// <summary>SEARCHRES (RFC 5182): the UIDs saved by the last SEARCH ... SAVE.</summary>
+    public IReadOnlyList<uint> SavedResult { get; set; } = [];
+
+    /// <summary>True when another commit touched the mailbox since the last refresh.</summary>
+    public bool HasChanges => Volatile.Read(ref _changed) != 0;
+
+    /// <summary>Completes on the next change notification (IDLE waits on it; no polling).</summary>
+    public Task Changed => Volatile.Read(ref _signal).Task;
+
+    private void OnChange()
+    {
+        Volatile.Write(ref _changed, 1);
+        var old = Interlocked.Exchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        old.TrySetResult();
+    }
+
+    public uint Uid(int sequence) => _messages[sequence - 1].Uid;
+
+    public MessageState this[int sequence] => _messages[sequence - 1];
+
+    /// <summary>The sequence number of a UID, or 0 when it is not in the view.</summary>
+    public int SequenceOf(uint uid)
+    {
+        int lo = 0, hi = _messages.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var u = _messages[mid].Uid;
+            if (u == uid)
+            {
+                return mid + 1;
+            }
+            if (u < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Resolves a sequence set or UID set to the UIDs in the view, ascending, without duplicates.
+    /// "*" is the last message (RFC 9051 §9 seq-number); UIDs not in the view are skipped.
+    /// </summary>
+    public List<uint> Resolve(SequenceSet set, bool uid)
+    {
+        if (set.IsSavedResult)
+        {
+            return [.. SavedResult.Where(u => SequenceOf(u) != 0)];
+        }
+        var result = new SortedSet<uint>();
+        if (_messages.Count == 0)
+        {
+            return [];
+        }
+        var maxUid = _messages[^1].Uid;
+        foreach (var range in set.Ranges)
+        {
+            if (uid)
+            {
+                var a = range.Start == SequenceRange.Star ? maxUid : range.Start;
+                var b = range.End == SequenceRange.Star ? maxUid : range.End;
+                if (a > b)
+                {
+                    (a, b) = (b, a);
+                }
+                var from = LowerBound(a);
+                for (var i = from; i < _messages.Count && _messages[i].Uid <= b; i++)
+                {
+                    result.Add(_messages[i].Uid);
+                }
+            }
+            else
+            {
+                var a = range.Start == SequenceRange.Star ? (uint)_messages.Count : range.Start;
+                var b = range.End == SequenceRange.Star ? (uint)_messages.Count : range.End;
+                if (a > b)
+                {
+                    (a, b) = (b, a);
+                }
+                for (var s = Math.Max(a, 1); s <= b && s <= _messages.Count; s++)
+                {
+                    result.Add(_messages[(int)s - 1].Uid);
+                }
+            }
+        }
+        return [.. result];
+    }
+
+    /// <summary>True when a message-number set names a number beyond the mailbox (RFC 9051 §6.4.5: BAD).</summary>
+    public bool HasInvalidSequence(SequenceSet set) =>
+        !set.IsSavedResult && set.Ranges.Any(r =>
+            (r.Start != SequenceRange.Star && (r.Start == 0 || r.Start > _messages.Count)) ||
+            (r.End != SequenceRange.Star && (r.End == 0 || r.End > _messages.Count)));
+
+    private int LowerBound(uint uid)
+    {
+        int lo = 0, hi = _messages.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_messages[mid].Uid < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /// <summary>Records this session's own flag change so the later refresh does not repeat it.</summary>
+    public void Apply(MessageState state)
+    {
+        var seq = SequenceOf(state.Uid);
+        if (seq != 0)
+        {
+            _messages[seq - 1] = state;
+        }
+    }
+
+    /// <summary>Removes a UID this session expunged; returns its former sequence number (0 if absent).</summary>
+    public int Remove(uint uid)
+    {
+        var seq = SequenceOf(uid);
+        if (seq != 0)
+        {
+            _messages.RemoveAt(seq - 1);
+        }
+        return seq;
+    }
+
+    /// <summary>
+    /// Catches up with the store and writes the untagged updates: EXPUNGE (only when
+    /// <paramref name="allowExpunge"/>; otherwise they wait), EXISTS, and FETCH FLAGS for
+    /// messages whose flags another session changed.
+    /// </summary>
+    public async Task RefreshAsync(IMailAccount account, ResponseOutput output, bool allowExpunge, bool withUid, bool withModSeq, CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _changed, 0) != 0)
+        {
+            var delta = await account.GetChangesSinceAsync(Mailbox.Id, HighestModSeq, ct).ConfigureAwait(false);
+            HighestModSeq = Math.Max(HighestModSeq, delta.HighestModSeq);
+            _pendingExpunges.AddRange(delta.Expunged);
+            var before = _messages.Count;
+            var expunged = new HashSet<uint>(_pendingExpunges);
+            var maxUid = _messages.Count == 0 ? 0 : _messages[^1].Uid;
+            foreach (var changed in delta.Changed)
+            {
+                if (expunged.Contains(changed.Uid))
+                {
+                    continue;
+                }
+                var seq = SequenceOf(changed.Uid);
+                if (seq != 0)
+                {
+                    var old = _messages[seq - 1];
+                    _messages[seq - 1] = changed;
+                    if (!SameFlags(old.Flags, changed.Flags))
+                    {
+                        WriteFlags(output, seq, changed, withUid, withModSeq);
+                    }
+                }
+                else if (changed.Uid > maxUid)
+                {
+                    _messages.Add(changed);
+                    maxUid = changed.Uid;
+                }
+            }
+            UidNext = Math.Max(UidNext, delta.UidNext);
+            if (_messages.Count != before)
+            {
+                output.Raw("* "u8).Number(_messages.Count).Raw(" EXISTS\r\n"u8);
+            }
+        }
+        if (allowExpunge && _pendingExpunges.Count > 0)
+        {
+            foreach (var uid in _pendingExpunges)
+            {
+                var seq = Remove(uid);
+                if (seq != 0)
+                {
+                    output.Raw("* "u8).Number(seq).Raw(" EXPUNGE\r\n"u8);
+                }
+            }
+            _pendingExpunges.Clear();
+        }
+    }
+
+    internal static void WriteFlags(ResponseOutput output, int seq, MessageState state, bool withUid, bool withModSeq)
+    {
+        output.Raw("* "u8).Number(seq).Raw(" FETCH (FLAGS ("u8);
+        WriteFlagList(output, state.Flags);
+        output.Raw(")"u8);
+        if (withUid)
+        {
+            output.Raw(" UID "u8).Number(state.Uid);
+        }
+        if (withModSeq)
+        {
+            output.Raw(" MODSEQ ("u8).Number(state.ModSeq).Raw(")"u8);
+        }
+        output.Raw(")\r\n"u8);
+    }
+
+    internal static void WriteFlagList(ResponseOutput output, IReadOnlyList<string> flags)
+    {
+        for (var i = 0; i < flags.Count; i++)
+        {
+            if (i > 0)
+            {
+                output.Space();
+            }
+            output.Text(flags[i]);
+        }
+    }
+
+    private static bool SameFlags(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+        var set = new HashSet<string>(a, StringComparer.OrdinalIgnoreCase);
+        return b.All(set.Contains);
+    }
+
+    public void Dispose() => _subscription.Dispose();
+}

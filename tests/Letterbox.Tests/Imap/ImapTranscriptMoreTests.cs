@@ -1,0 +1,212 @@
+using System.Text;
+
+namespace Letterbox.Tests.Imap;
+
+/// <summary>More transcripts: IDLE push, MOVE, CLOSE/UNSELECT, MULTIAPPEND, sections, SEARCHRES, pipelining.</summary>
+public sealed class ImapTranscriptMoreTests : IAsyncLifetime
+{
+    private ImapTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ImapTestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<RawImapClient> LoggedInAsync()
+    {
+        var c = await _server.ConnectRawAsync();
+        await c.ReadLineAsync();
+        var ok = await c.CommandAsync("L1", "LOGIN alice@example.com \"correct horse battery\"");
+        Assert.StartsWith("L1 OK", ok[^1], StringComparison.Ordinal);
+        return c;
+    }
+
+    private static async Task AppendAsync(RawImapClient c, string tag, string message, string flags = "")
+    {
+        var size = Encoding.UTF8.GetByteCount(message);
+        await c.SendAsync($"{tag} APPEND INBOX {flags}{{{size}+}}\r\n{message}\r\n");
+        var lines = await c.ReadUntilTaggedAsync(tag);
+        Assert.StartsWith(tag + " OK [APPENDUID", lines[^1], StringComparison.Ordinal);
+    }
+
+    private const string Nested =
+        "From: a@example.org\r\nSubject: outer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"xx\"\r\n\r\n" +
+        "--xx\r\nContent-Type: text/plain\r\n\r\nouter text\r\n" +
+        "--xx\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAw==\r\n" +
+        "--xx\r\nContent-Type: message/rfc822\r\n\r\nFrom: b@example.org\r\nSubject: inner\r\n\r\ninner body\r\n" +
+        "--xx--\r\n";
+
+    [Fact]
+    public async Task Idle_pushes_exists_and_expunge_from_another_session()
+    {
+        using var idler = await LoggedInAsync();
+        using var other = await LoggedInAsync();
+        await AppendAsync(other, "o1", "Subject: one\r\n\r\n1\r\n");
+        await idler.CommandAsync("s1", "SELECT INBOX");
+        await Transcript.RunAsync(idler, """
+            C: i1 IDLE
+            S: + idling
+            """);
+        await AppendAsync(other, "o2", "Subject: two\r\n\r\n2\r\n");
+        Assert.Equal("* 2 EXISTS", await idler.ReadLineAsync());
+        await other.CommandAsync("o3", "SELECT INBOX");
+        await other.CommandAsync("o4", "STORE 1 +FLAGS (\\Deleted)");
+        Assert.Equal("* 1 FETCH (FLAGS (\\Deleted))", await idler.ReadLineAsync());
+        await other.CommandAsync("o5", "EXPUNGE");
+        Assert.Equal("* 1 EXPUNGE", await idler.ReadLineAsync());
+        await Transcript.RunAsync(idler, """
+            C: DONE
+            S: i1 OK IDLE terminated
+            """);
+    }
+
+    [Fact]
+    public async Task Expunge_is_not_sent_during_fetch_but_after_noop()
+    {
+        using var a = await LoggedInAsync();
+        using var b = await LoggedInAsync();
+        await AppendAsync(a, "a1", "Subject: one\r\n\r\n1\r\n");
+        await AppendAsync(a, "a2", "Subject: two\r\n\r\n2\r\n");
+        await a.CommandAsync("a3", "SELECT INBOX");
+        await b.CommandAsync("b1", "SELECT INBOX");
+        await b.CommandAsync("b2", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+        await b.CommandAsync("b3", "EXPUNGE");
+        await Transcript.RunAsync(a, """
+            C: a4 FETCH 2 (UID)
+            S: * 2 FETCH (UID 2)
+            S: a4 OK FETCH completed
+            C: a5 NOOP
+            S: * 1 EXPUNGE
+            S: a5 OK NOOP completed
+            C: a6 FETCH 1 (UID)
+            S: * 1 FETCH (UID 2)
+            S: a6 OK FETCH completed
+            """);
+    }
+
+    [Fact]
+    public async Task Move_sends_copyuid_then_expunge_and_close_expunges_silently()
+    {
+        using var c = await LoggedInAsync();
+        await AppendAsync(c, "a1", "Subject: one\r\n\r\n1\r\n");
+        await AppendAsync(c, "a2", "Subject: two\r\n\r\n2\r\n", "(\\Deleted) ");
+        await AppendAsync(c, "a3", "Subject: three\r\n\r\n3\r\n");
+        await Transcript.RunAsync(c, """
+            C: a4 SELECT INBOX
+            S: * 3 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ...
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 4] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: a4 OK [READ-WRITE] SELECT completed
+            C: a5 MOVE 1 Archive
+            S: * OK [COPYUID ... 1 1] Moved
+            S: * 1 EXPUNGE
+            S: a5 OK MOVE completed
+            C: a6 UID COPY 3 Nowhere
+            S: a6 NO [TRYCREATE] No such mailbox
+            C: a7 UID COPY 3 Archive
+            S: a7 OK [COPYUID ... 3 2] COPY completed
+            C: a8 CLOSE
+            S: a8 OK CLOSE completed
+            C: a9 STATUS INBOX (MESSAGES DELETED)
+            S: * STATUS INBOX (MESSAGES 1 DELETED 0)
+            S: a9 OK STATUS completed
+            C: b1 EXAMINE Archive
+            S: * 2 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ()] Flags permitted
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 3] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: b1 OK [READ-ONLY] EXAMINE completed
+            C: b2 STORE 1 +FLAGS (\Deleted)
+            S: b2 NO [READ-ONLY] Mailbox is read-only
+            C: b3 UNSELECT
+            S: b3 OK UNSELECT completed
+            """);
+    }
+
+    [Fact]
+    public async Task Multiappend_and_sections_binary_partial_nested_message()
+    {
+        using var c = await LoggedInAsync();
+        var n = Encoding.UTF8.GetByteCount(Nested);
+        await c.SendAsync($"a1 APPEND INBOX {{{n}+}}\r\n{Nested} (\\Seen) {{9+}}\r\nX: y\r\n\r\nz\r\n");
+        var appended = await c.ReadUntilTaggedAsync("a1");
+        Assert.EndsWith(" 1:2] APPEND completed", appended[^1], StringComparison.Ordinal);
+        await c.CommandAsync("a2", "SELECT INBOX");
+        await Transcript.RunAsync(c, """
+            C: a3 FETCH 1 (BODY.PEEK[1] BINARY.SIZE[2] BINARY.PEEK[2] BODY.PEEK[3.HEADER.FIELDS (SUBJECT)] BODY.PEEK[3.TEXT] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS.NOT (FROM MIME-VERSION CONTENT-TYPE)] BODY.PEEK[]<0.6>)
+            S: * 1 FETCH (BODY[1] {10}
+            S: outer text BINARY.SIZE[2] 4 BINARY[2] ~{4}
+            """);
+        var raw = await c.ReadLineAsync();
+        Assert.Equal("\0\u0001\u0002\u0003 BODY[3.HEADER.FIELDS (SUBJECT)] {18}", raw);
+        await Transcript.RunAsync(c, """
+            S: Subject: inner
+            S: 
+            S:  BODY[3.TEXT] {10}
+            S: inner body BODY[2.MIME] {77}
+            S: Content-Type: application/octet-stream
+            S: Content-Transfer-Encoding: base64
+            S: 
+            S:  BODY[HEADER.FIELDS.NOT (FROM MIME-VERSION CONTENT-TYPE)] {18}
+            S: Subject: outer
+            S: 
+            S:  BODY[]<0> {6}
+            S: From: )
+            S: a3 OK FETCH completed
+            C: a4 FETCH 2 (FLAGS BODY.PEEK[1] BODY.PEEK[5])
+            S: * 2 FETCH (FLAGS (\Seen) BODY[1] {1}
+            S: z BODY[5] NIL)
+            S: a4 OK FETCH completed
+            """);
+    }
+
+    [Fact]
+    public async Task Searchres_save_and_reuse_and_pipelined_commands()
+    {
+        using var c = await LoggedInAsync();
+        await AppendAsync(c, "a1", "Subject: apple\r\n\r\n1\r\n");
+        await AppendAsync(c, "a2", "Subject: banana\r\n\r\n2\r\n", "(\\Flagged) ");
+        await AppendAsync(c, "a3", "Subject: apple pie\r\n\r\n3\r\n");
+        await c.CommandAsync("a4", "SELECT INBOX");
+        // Pipelined: all sent at once, answered in order.
+        await c.SendAsync("a5 SEARCH RETURN (SAVE) SUBJECT apple\r\na6 FETCH $ (UID)\r\na7 UID SEARCH RETURN (ALL COUNT) UNFLAGGED\r\na8 SEARCH UID 2:3 FLAGGED\r\n");
+        await Transcript.RunAsync(c, """
+            S: a5 OK SEARCH completed, result saved
+            S: * 1 FETCH (UID 1)
+            S: * 3 FETCH (UID 3)
+            S: a6 OK FETCH completed
+            S: * ESEARCH (TAG "a7") UID COUNT 2 ALL 1,3
+            S: a7 OK SEARCH completed
+            S: * SEARCH 2
+            S: a8 OK SEARCH completed
+            """);
+    }
+
+    [Fact]
+    public async Task List_extended_subscribed_and_lsub()
+    {
+        using var c = await LoggedInAsync();
+        await Transcript.RunAsync(c, """
+            C: a1 CREATE Work/Reports
+            S: a1 OK CREATE completed
+            C: a2 SUBSCRIBE Work/Reports
+            S: a2 OK SUBSCRIBE completed
+            C: a3 LIST (SUBSCRIBED RECURSIVEMATCH) "" Work
+            S: * LIST (\HasChildren) "/" Work ("CHILDINFO" ("SUBSCRIBED"))
+            S: a3 OK LIST completed
+            C: a4 LSUB "" Work/*
+            S: * LSUB () "/" Work/Reports
+            S: a4 OK LSUB completed
+            C: a5 UNSUBSCRIBE Work/Reports
+            S: a5 OK UNSUBSCRIBE completed
+            C: a6 LSUB "" Work/*
+            S: a6 OK LSUB completed
+            """);
+    }
+}
