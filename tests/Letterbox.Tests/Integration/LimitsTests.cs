@@ -157,13 +157,14 @@ public sealed class LimitsTests
         await using var server = await TestServer.StartAsync(o => o.Auth.MaxFailedLogins = 3);
         await using var c = await RawImapClient.ConnectAsync(server.Imap);
         await c.ReadLineAsync();
+        var rest = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             await c.SendAsync($"a{i} LOGIN {server.User} wrong{i}\r\n");
             var lines = await c.ReadUntilTaggedAsync($"a{i}");
             Assert.Contains("AUTHENTICATIONFAILED", lines[^1], StringComparison.Ordinal);
+            rest.AddRange(lines);
         }
-        var rest = new List<string>();
         while (await c.ReadLineAsync() is { } line)
         {
             rest.Add(line);

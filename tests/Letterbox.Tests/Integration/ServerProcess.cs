@@ -26,7 +26,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var config = Path.Combine(dataDirectory, "..", Path.GetFileName(dataDirectory) + ".json");
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
         {
-            HostName = "localhost",
+            HostName = dev ? "localhost" : "mail.example.test",
             Listeners = new
             {
                 imap = new { Address = "127.0.0.1", Port = 0 },
