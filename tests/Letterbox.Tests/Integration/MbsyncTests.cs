@@ -76,14 +76,15 @@ public sealed class MbsyncTests
         Assert.Equal(550, client.Inbox.Count);
         Assert.Equal(550, MaildirFiles(maildir, "INBOX").Count);
         var localFolder = await client.GetFolderAsync("LocalFolder");
-        Assert.Equal(5, (await localFolder.StatusAsync(StatusItems.Count)).Count ?? localFolder.Count);
+        await localFolder.StatusAsync(StatusItems.Count);
+        Assert.Equal(5, localFolder.Count);
 
         // Bodies are byte-identical on both sides (mbsync may add an X-TUID header when uploading).
         var serverBodies = await BodiesByMessageIdAsync(client.Inbox);
         foreach (var file in MaildirFiles(maildir, "INBOX"))
         {
             var local = StripTuid(await File.ReadAllBytesAsync(file));
-            var id = MimeMessage.Load(new MemoryStream(local)).MessageId;
+            var id = MimeMessage.Load(new MemoryStream(local)).MessageId!;
             Assert.True(serverBodies.TryGetValue(id, out var remote), $"message {id} is not on the server");
             Assert.True(local.AsSpan().SequenceEqual(StripTuid(remote)), $"message {id} differs between server and maildir");
         }
@@ -93,20 +94,20 @@ public sealed class MbsyncTests
         await client.Inbox.AddFlagsAsync(uids.Take(10).ToList(), MessageFlags.Flagged, silent: true);
         await client.Inbox.AddFlagsAsync(uids.Skip(10).Take(5).ToList(), MessageFlags.Deleted, silent: true);
         await client.Inbox.ExpungeAsync();
-        var serverFolder = await client.GetFolder(client.PersonalNamespaces[0]).CreateAsync("ServerFolder", true);
-        await serverFolder.AppendAsync(Enumerable.Range(3000, 3).Select(n => (IAppendRequest)new AppendRequest(MimeMessage.Load(new MemoryStream(TestMessages.Create(n))), MessageFlags.Seen)).ToList());
+        var serverFolder = await client.GetFolder(client.PersonalNamespaces[0])!.CreateAsync("ServerFolder", true);
+        await serverFolder!.AppendAsync(Enumerable.Range(3000, 3).Select(n => (IAppendRequest)new AppendRequest(MimeMessage.Load(new MemoryStream(TestMessages.Create(n))), MessageFlags.Seen)).ToList());
         var localFiles = MaildirFiles(maildir, "INBOX").Where(f => !f.Contains(",F", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal).ToList();
         var toSee = localFiles.Skip(100).Take(10).ToList();
         var seenIds = new HashSet<string>();
         foreach (var f in toSee)
         {
-            seenIds.Add(MimeMessage.Load(f).MessageId);
+            seenIds.Add(MimeMessage.Load(f).MessageId!);
             File.Move(f, AddMaildirFlag(f, 'S'));
         }
         var deletedIds = new HashSet<string>();
         foreach (var f in localFiles.Skip(200).Take(5))
         {
-            deletedIds.Add(MimeMessage.Load(f).MessageId);
+            deletedIds.Add(MimeMessage.Load(f).MessageId!);
             File.Delete(f);
         }
         await client.Inbox.CloseAsync();
@@ -118,8 +119,8 @@ public sealed class MbsyncTests
         var summaries = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Flags | MessageSummaryItems.Envelope | MessageSummaryItems.UniqueId);
         foreach (var s in summaries)
         {
-            Assert.DoesNotContain(s.Envelope.MessageId, deletedIds);
-            if (seenIds.Contains(s.Envelope.MessageId))
+            Assert.DoesNotContain(s.Envelope!.MessageId!, deletedIds);
+            if (seenIds.Contains(s.Envelope.MessageId!))
             {
                 Assert.True(s.Flags!.Value.HasFlag(MessageFlags.Seen), $"{s.Envelope.MessageId} should be \\Seen on the server");
             }
@@ -165,7 +166,7 @@ public sealed class MbsyncTests
             using var copy = new MemoryStream();
             await stream.CopyToAsync(copy);
             var bytes = copy.ToArray();
-            result[MimeMessage.Load(new MemoryStream(bytes)).MessageId] = bytes;
+            result[MimeMessage.Load(new MemoryStream(bytes)).MessageId!] = bytes;
         }
         return result;
     }

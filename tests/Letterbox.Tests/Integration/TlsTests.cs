@@ -78,7 +78,7 @@ public sealed class TlsTests
     {
         await using var server = await TestServer.StartAsync();
         Assert.True(Net.CertificateStore.Covers(server.Server.Tls.Certificate, "localhost"));
-        var again = Net.CertificateStore.LoadOrCreateSelfSigned(Hosting.DataLayout.TlsDirectory(server.Data.Path), "localhost", ["127.0.0.1", "::1"], TimeProvider.System);
+        var again = Net.CertificateStore.LoadOrCreateSelfSigned(Letterbox.Hosting.DataLayout.TlsDirectory(server.Data.Path), "localhost", ["127.0.0.1", "::1"], TimeProvider.System);
         Assert.Equal(server.Server.Tls.Sha256Fingerprint, again.Sha256Fingerprint);
         Assert.Matches("^([0-9A-F]{2}:){31}[0-9A-F]{2}$", again.Sha256Fingerprint);
     }
