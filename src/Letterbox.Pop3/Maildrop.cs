@@ -26,6 +26,8 @@ internal sealed class Maildrop : IAsyncDisposable
         _lock = lockHandle;
         _deleted = new bool[messages.Count];
         _retrieved = new bool[messages.Count];
+        Count = messages.Count;
+        Size = messages.Sum(m => m.Size);
     }
 
     public IMailAccount Account { get; }
@@ -34,10 +36,10 @@ internal sealed class Maildrop : IAsyncDisposable
     public Pop3AccountOptions Settings { get; }
 
     /// <summary>Messages not marked deleted (STAT, LIST, RSET).</summary>
-    public int Count => _deleted.Count(d => !d);
+    public int Count { get; private set; }
 
     /// <summary>Total octets of messages not marked deleted.</summary>
-    public long Size => Messages.Where((_, i) => !_deleted[i]).Sum(m => m.Size);
+    public long Size { get; private set; }
 
     /// <summary>Loads INBOX's messages as they are now. Takes ownership of <paramref name="account"/> and <paramref name="lockHandle"/>.</summary>
     public static async Task<Maildrop> OpenAsync(IMailAccount account, IDisposable lockHandle, Pop3AccountOptions settings, CancellationToken ct)
@@ -71,7 +73,16 @@ internal sealed class Maildrop : IAsyncDisposable
 
     public bool IsDeleted(int number) => _deleted[number - 1];
 
-    public void MarkDeleted(int number) => _deleted[number - 1] = true;
+    /// <summary>Marks a message that <see cref="TryGet"/> found.</summary>
+    public void MarkDeleted(int number)
+    {
+        if (!_deleted[number - 1])
+        {
+            _deleted[number - 1] = true;
+            Count--;
+            Size -= Messages[number - 1].Size;
+        }
+    }
 
     public void MarkRetrieved(int number) => _retrieved[number - 1] = true;
 
@@ -80,6 +91,8 @@ internal sealed class Maildrop : IAsyncDisposable
     {
         Array.Clear(_deleted);
         Array.Clear(_retrieved);
+        Count = Messages.Count;
+        Size = Messages.Sum(m => m.Size);
     }
 
     /// <summary>

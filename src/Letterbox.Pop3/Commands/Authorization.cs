@@ -133,14 +133,19 @@ internal sealed partial class Pop3Session
             account = await _server.Store.OpenAccountAsync(user, IdleToken).ConfigureAwait(false);
             maildrop = await Maildrop.OpenAsync(account, handle!, settings, IdleToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is MailStoreException or IOException)
+        catch (Exception e)
         {
-            Pop3Log.OpenFailed(_log, e, user.Address);
+            // Whatever went wrong, the lock must not outlive this attempt.
             if (account is not null)
             {
                 await account.DisposeAsync().ConfigureAwait(false);
             }
             handle!.Dispose();
+            if (e is not (MailStoreException or IOException))
+            {
+                throw;
+            }
+            Pop3Log.OpenFailed(_log, e, user.Address);
             Pop3Reply.Err(Output, Pop3ResponseCode.SysTemp, "the maildrop cannot be opened now; try again later");
             return Flow.Continue;
         }

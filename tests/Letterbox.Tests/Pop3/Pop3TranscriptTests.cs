@@ -447,6 +447,28 @@ public class Pop3TranscriptTests
     }
 
     [Fact]
+    public async Task Server_shutdown_says_sys_temp_and_deletes_nothing()
+    {
+        var (server, wire) = await LoggedInAsync(2);
+        await using var _ = wire;
+        Assert.StartsWith("+OK", await wire.CommandAsync("DELE 1"), StringComparison.Ordinal);
+        var data = server.Inner.Data.Path;
+        await server.Inner.Server.DisposeAsync();
+        Assert.Equal("-ERR [SYS/TEMP] server shutting down", await wire.ReadLineAsync());
+        Assert.Null(await wire.ReadLineAsync());
+        await using (var restarted = await Letterbox.Hosting.LetterboxServer.StartAsync(
+            new Core.Options.LetterboxOptions { DataDirectory = data, HostName = "localhost", Listeners = { ["pop3"] = new() { Protocol = Core.Options.ListenerProtocol.Pop3, Address = "127.0.0.1", Port = 0 } } },
+            dev: true, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+        {
+            var user = (await restarted.Directory.FindUserAsync(server.User))!;
+            await using var account = await restarted.Store.OpenAccountAsync(user);
+            var inbox = (await account.GetMailboxAsync("INBOX"))!;
+            Assert.Equal(2, (await account.GetStatusAsync(inbox.Id)).Messages);
+        }
+        server.Inner.Data.Dispose();
+    }
+
+    [Fact]
     public async Task Utf8_user_names_log_in()
     {
         await using var server = await Pop3TestServer.StartAsync();
