@@ -60,41 +60,52 @@ public static class Pop3Reply
     /// <summary>The terminator of a multi-line response.</summary>
     public static void End(IBufferWriter<byte> output) => output.Write(".\r\n"u8);
 
-    public static string CodeText(Pop3ResponseCode code) => code switch
+    public static string CodeText(Pop3ResponseCode code) => Encoding.ASCII.GetString(CodeBytes(code));
+
+    private static ReadOnlySpan<byte> CodeBytes(Pop3ResponseCode code) => code switch
     {
-        Pop3ResponseCode.InUse => "IN-USE",
-        Pop3ResponseCode.LoginDelay => "LOGIN-DELAY",
-        Pop3ResponseCode.SysTemp => "SYS/TEMP",
-        Pop3ResponseCode.SysPerm => "SYS/PERM",
-        Pop3ResponseCode.Auth => "AUTH",
-        Pop3ResponseCode.Utf8 => "UTF8",
-        _ => "",
+        Pop3ResponseCode.InUse => "IN-USE"u8,
+        Pop3ResponseCode.LoginDelay => "LOGIN-DELAY"u8,
+        Pop3ResponseCode.SysTemp => "SYS/TEMP"u8,
+        Pop3ResponseCode.SysPerm => "SYS/PERM"u8,
+        Pop3ResponseCode.Auth => "AUTH"u8,
+        Pop3ResponseCode.Utf8 => "UTF8"u8,
+        _ => ""u8,
     };
 
+    /// <summary>Writes the status line straight into the output's buffer, cut at <see cref="MaxStatusLength"/> on a character boundary.</summary>
     private static void Status(IBufferWriter<byte> output, ReadOnlySpan<byte> indicator, Pop3ResponseCode code, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var line = new StringBuilder(indicator.Length + text.Length + 16);
-        line.Append(Encoding.ASCII.GetString(indicator));
+        var span = output.GetSpan(MaxStatusLength + 2);
+        indicator.CopyTo(span);
+        var n = indicator.Length;
         if (code != Pop3ResponseCode.None)
         {
-            line.Append(" [").Append(CodeText(code)).Append(']');
+            " ["u8.CopyTo(span[n..]);
+            n += 2;
+            var codeBytes = CodeBytes(code);
+            codeBytes.CopyTo(span[n..]);
+            n += codeBytes.Length;
+            span[n++] = (byte)']';
         }
         if (text.Length > 0)
         {
-            line.Append(' ').Append(text);
-        }
-        // Control characters in a text (say, an echoed argument) would break the line structure.
-        for (var i = 0; i < line.Length; i++)
-        {
-            if (line[i] is '\r' or '\n' or '\0')
+            span[n++] = (byte)' ';
+            System.Text.Unicode.Utf8.FromUtf16(text, span[n..MaxStatusLength], out _, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            // Control characters in a text (say, an echoed argument) would break the line structure.
+            foreach (ref var b in span.Slice(n, written))
             {
-                line[i] = ' ';
+                if (b is (byte)'\r' or (byte)'\n' or 0)
+                {
+                    b = (byte)' ';
+                }
             }
+            n += written;
         }
-        var bytes = Encoding.UTF8.GetBytes(line.ToString());
-        output.Write(bytes.AsSpan(0, Math.Min(bytes.Length, MaxStatusLength)));
-        output.Write("\r\n"u8);
+        span[n++] = (byte)'\r';
+        span[n++] = (byte)'\n';
+        output.Advance(n);
     }
 
     private static void Ascii(IBufferWriter<byte> output, string text) => output.Write(Encoding.ASCII.GetBytes(text));
