@@ -211,6 +211,27 @@ public class Pop3GrammarTests
         return Encoding.ASCII.GetString(output.WrittenSpan);
     }
 
+    /// <summary>Arbitrary bytes never make the parser or framer throw; every line is a command or a reason.</summary>
+    [Fact]
+    public void Random_input_never_throws()
+    {
+        var random = new Random(1939);
+        string[] words = ["USER", "PASS", "AUTH", "TOP", "LIST", "RETR", "UIDL", "DELE", " ", "1", "0", "-", "\r", "\n", "\0", "\u00e9", "999999999999"];
+        var framer = new Pop3LineFramer(64);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var bytes = i % 2 == 0
+                ? Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, random.Next(0, 6)).Select(_ => words[random.Next(words.Length)])))
+                : Enumerable.Range(0, random.Next(0, 80)).Select(_ => (byte)random.Next(256)).ToArray();
+            var result = Pop3CommandParser.Parse(bytes);
+            Assert.True(result.IsSuccess ^ (result.Error.Length > 0));
+            var buffer = new ReadOnlySequence<byte>(bytes);
+            while (framer.TryFrame(ref buffer, out _) != FrameStatus.NeedMore)
+            {
+            }
+        }
+    }
+
     [Fact]
     public void Command_table_states()
     {
