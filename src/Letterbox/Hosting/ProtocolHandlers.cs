@@ -1,6 +1,7 @@
 using Letterbox.Core.Options;
 using Letterbox.Imap;
 using Letterbox.Net;
+using Letterbox.Pop3;
 
 namespace Letterbox.Hosting;
 
@@ -11,6 +12,14 @@ public static class ProtocolHandlers
     public static IConnectionHandler? Create(ListenerProtocol protocol, ServerServices services) => protocol switch
     {
         ListenerProtocol.Imap => new ImapServer(new ImapServerOptions
+        {
+            Store = services.Store,
+            Authenticator = services.Authenticator,
+            Options = services.Options,
+            HostName = services.HostName.Value,
+            LoggerFactory = services.LoggerFactory,
+        }),
+        ListenerProtocol.Pop3 => new Pop3Server(new Pop3ServerOptions
         {
             Store = services.Store,
             Authenticator = services.Authenticator,

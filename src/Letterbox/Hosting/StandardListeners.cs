@@ -12,6 +12,8 @@ public static class StandardListeners
     {
         ["imap"] = new() { Protocol = ListenerProtocol.Imap, Port = 143, Security = ListenerSecurity.StartTls },
         ["imaps"] = new() { Protocol = ListenerProtocol.Imap, Port = 993, Security = ListenerSecurity.ImplicitTls },
+        ["pop3"] = new() { Protocol = ListenerProtocol.Pop3, Port = 110, Security = ListenerSecurity.StartTls },
+        ["pop3s"] = new() { Protocol = ListenerProtocol.Pop3, Port = 995, Security = ListenerSecurity.ImplicitTls },
     };
 
     /// <summary>

@@ -36,6 +36,8 @@ public sealed class TestServer : IAsyncDisposable
     public int ImapsPort => Server.EndPoint("imaps").Port;
     public IPEndPoint Imap => Server.EndPoint("imap");
     public IPEndPoint Imaps => Server.EndPoint("imaps");
+    public IPEndPoint Pop3 => Server.EndPoint("pop3");
+    public IPEndPoint Pop3s => Server.EndPoint("pop3s");
     /// <summary>The self-signed certificate (PEM) the server presents, for clients' CA option.</summary>
     public string CertificatePath => Path.Combine(DataLayout.TlsDirectory(Data.Path), CertificateStoreFile);
 
@@ -47,6 +49,8 @@ public sealed class TestServer : IAsyncDisposable
         var options = new LetterboxOptions { DataDirectory = data.Path, HostName = "localhost" };
         options.Listeners["imap"] = new ListenerOptions { Protocol = ListenerProtocol.Imap, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
         options.Listeners["imaps"] = new ListenerOptions { Protocol = ListenerProtocol.Imap, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.ImplicitTls };
+        options.Listeners["pop3"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
+        options.Listeners["pop3s"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.ImplicitTls };
         options.Auth.FailedLoginDelayMs = 0;
         configure?.Invoke(options);
         var server = await LetterboxServer.StartAsync(options, dev: true, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)));
