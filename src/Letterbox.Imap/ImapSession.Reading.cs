@@ -166,7 +166,9 @@ public sealed partial class ImapSession
                     commandInput = null!;
                     return new ReadOutcome(done, tag, ResultStatus.Ok, null, false);
                 }
-                var isAppend = name == CommandName.Append;
+                // Before login APPEND is refused anyway: its literal gets the small limit, so an
+                // anonymous client cannot make the server spool a message-sized literal.
+                var isAppend = name == CommandName.Append && State is AuthenticatedState;
                 var limit = isAppend ? Options.Limits.MaxMessageSize : Options.Limits.MaxCommandLiteralSize;
                 total += literal.Length;
                 if (refusal is null && (literal.Length > limit || (!isAppend && total > (long)Options.Limits.MaxLineLength + Options.Limits.MaxCommandLiteralSize)))

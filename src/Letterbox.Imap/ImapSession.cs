@@ -67,6 +67,9 @@ public sealed partial class ImapSession : IAsyncDisposable
     /// <summary>Set by a handler that ended the session (LOGOUT, too many failed logins, IDLE timeout).</summary>
     internal bool Closing => CloseReason is not null;
 
+    /// <summary>A "* BYE" text to send after the command's tagged completion (too many failed logins).</summary>
+    internal string? ByeAfterCompletion { get; set; }
+
     /// <summary>Why the session is ending, for the connection-end metric and log; null while it runs.</summary>
     internal string? CloseReason { get; set; }
 
@@ -219,6 +222,7 @@ public sealed partial class ImapSession : IAsyncDisposable
             return;
         }
         CommandResult result;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             result = await entry.Handler(this, command, ct).ConfigureAwait(false);
@@ -236,7 +240,14 @@ public sealed partial class ImapSession : IAsyncDisposable
         {
             await selected.View.RefreshAsync(selected.Account, Output, entry.AllowsExpungeAfter(command), withUid: false, withModSeq: false, ct).ConfigureAwait(false);
         }
+        ImapMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new KeyValuePair<string, object?>("command", command.Name.ToString()),
+            new KeyValuePair<string, object?>("status", result.Status.ToString()));
         WriteTagged(command.Tag, result.Status, result.Text, result.Code);
+        if (ByeAfterCompletion is { } bye)
+        {
+            Output.Raw("* BYE "u8).Text(bye).Crlf();
+        }
     }
 
     private static void DisposeLiterals(ImapCommand command)
@@ -285,7 +296,8 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         if (_failedLogins >= Options.Auth.MaxFailedLogins)
         {
-            Output.Raw("* BYE Too many failed logins\r\n"u8);
+            // The BYE follows the tagged NO (written by the session after the handler returns).
+            ByeAfterCompletion = "Too many failed logins";
             CloseReason = "too many failed logins";
             return true;
         }
@@ -335,10 +347,6 @@ public sealed partial class ImapSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Deselect();
-        if (State is SelectedState s)
-        {
-            s.View.Dispose();
-        }
         State = LogoutState.Instance;
         if (_account is not null)
         {

@@ -12,6 +12,7 @@ internal static class ImapMetrics
     public static readonly Counter<long> Commands = Meter.CreateCounter<long>("letterbox.imap.commands");
     public static readonly Counter<long> AuthFailures = Meter.CreateCounter<long>("letterbox.imap.auth_failures");
     public static readonly Counter<long> Logins = Meter.CreateCounter<long>("letterbox.imap.logins");
+    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("letterbox.imap.command.duration", "ms");
     public static readonly Counter<long> ConnectionEnds = Meter.CreateCounter<long>("letterbox.imap.connection_ends");
 }
 

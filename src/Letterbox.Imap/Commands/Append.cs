@@ -42,6 +42,10 @@ internal static class AppendCommandHandler
                 messages.Add(new NewMessage(stream, flags, message.InternalDate));
             }
             var results = await account.AppendAsync(mailbox.Id, messages, ct).ConfigureAwait(false);
+            if (session.State is SelectedState selected && selected.View.Mailbox.Id == mailbox.Id)
+            {
+                selected.View.MarkChanged();
+            }
             if (results.Count == 0)
             {
                 return CommandResult.Ok("APPEND completed");

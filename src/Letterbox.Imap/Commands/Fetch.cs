@@ -80,6 +80,11 @@ internal static class FetchCommandHandler
                 {
                     continue;
                 }
+                if (UnknownTransferEncoding(message, items) is { } unknown)
+                {
+                    // RFC 3516 §4.3: BINARY cannot undo an encoding the server does not know.
+                    return CommandResult.No($"Cannot decode Content-Transfer-Encoding {unknown}", "UNKNOWN-CTE");
+                }
                 var state = view[seq];
                 var o = session.Output;
                 o.Raw("* "u8).Number(seq).Raw(" FETCH ("u8);
@@ -269,6 +274,34 @@ internal static class FetchCommandHandler
                 }
             }
         }
+    }
+
+    private static readonly HashSet<string> KnownEncodings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "7bit", "8bit", "binary", "base64", "quoted-printable",
+    };
+
+    /// <summary>The first transfer encoding a BINARY item of this FETCH cannot decode, or null.</summary>
+    private static string? UnknownTransferEncoding(MessageRecord message, List<FetchItem> items)
+    {
+        if (message.Structure is not { } root)
+        {
+            return null;
+        }
+        foreach (var item in items)
+        {
+            IReadOnlyList<int>? path = item switch
+            {
+                FetchSection { Binary: true } section => section.Section.Part,
+                FetchBinarySize size => size.Part,
+                _ => null,
+            };
+            if (path is { Count: > 0 } && MessageSections.FindPart(root, path) is { TransferEncoding: { } encoding } && !KnownEncodings.Contains(encoding.Trim()))
+            {
+                return encoding;
+            }
+        }
+        return null;
     }
 
     /// <summary>

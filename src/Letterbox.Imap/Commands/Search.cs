@@ -105,7 +105,8 @@ internal static class SearchCommandHandler
         }
         if (results.HasFlag(SearchReturn.All) && numbers.Count > 0)
         {
-            o.Raw(" ALL "u8).Text(UidSetText.Format([.. numbers.Order()]));
+            o.Raw(" ALL "u8);
+            o.Grammar.WriteSequenceSet([.. numbers.Order()]);
         }
         o.Crlf();
         return CommandResult.Ok("SEARCH completed");
@@ -219,7 +220,19 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
             case SearchObjectId objectId:
                 return string.Equals(record.EmailId, objectId.Id, StringComparison.Ordinal);
             case SearchText text:
-                return record.SearchText?.Contains(text.Value, StringComparison.OrdinalIgnoreCase) == true;
+                if (record.SearchText is not { } searchText)
+                {
+                    return false;
+                }
+                // The stored search text is the decoded header fields, a blank line, then the decoded
+                // text parts: BODY looks only after the blank line, TEXT at everything.
+                var haystack = searchText.AsSpan();
+                if (!text.IncludeHeaders)
+                {
+                    var blank = searchText.IndexOf("\n\n", StringComparison.Ordinal);
+                    haystack = blank < 0 ? [] : haystack[(blank + 2)..];
+                }
+                return haystack.Contains(text.Value.AsSpan(), StringComparison.OrdinalIgnoreCase);
             case SearchHeader header:
                 var fields = await HeaderAsync(record, ct).ConfigureAwait(false);
                 foreach (var (name, value) in fields)

@@ -12,8 +12,13 @@ internal static class SelectCommandHandler
     {
         var select = (SelectCommand)command;
         var account = ((AuthenticatedState)session.State).Account;
-        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
-        session.Deselect();
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; [CLOSED] marks where the
+        // old mailbox's responses end (RFC 9051 §7.1, RFC 7162 §3.2.11).
+        if (session.State is SelectedState)
+        {
+            session.Deselect();
+            session.Output.Raw("* OK [CLOSED] Previous mailbox closed\r\n"u8);
+        }
         var name = session.MailboxName(select.Mailbox);
         if (name is null)
         {

@@ -134,6 +134,10 @@ internal static class CopyCommandHandler
             return CommandResult.No("Source and destination are the same mailbox", "CANNOT");
         }
         var result = await selected.Account.CopyAsync(view.Mailbox.Id, uids, destination.Id, move, ct).ConfigureAwait(false);
+        if (destination.Id == view.Mailbox.Id)
+        {
+            view.MarkChanged();
+        }
         var copyUid = result.SourceUids.Count == 0
             ? null
             : $"COPYUID {result.DestinationUidValidity} {UidSetText.Format(result.SourceUids)} {UidSetText.Format(result.DestinationUids)}";

@@ -50,6 +50,13 @@ internal sealed class MailboxView : IDisposable
         old.TrySetResult();
     }
 
+    /// <summary>
+    /// Forces the next refresh to ask the store: after this session's own APPEND or COPY into the
+    /// selected mailbox the client knows the new UIDs (APPENDUID/COPYUID) at once, and the store
+    /// may complete the write before its change notification has run.
+    /// </summary>
+    public void MarkChanged() => Volatile.Write(ref _changed, 1);
+
     public uint Uid(int sequence) => _messages[sequence - 1].Uid;
 
     public MessageState this[int sequence] => _messages[sequence - 1];

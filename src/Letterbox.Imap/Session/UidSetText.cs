@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Letterbox.Imap.Session;
 
-/// <summary>Writes UIDs as a compact uid-set (RFC 4315 §4: "4:7,9") in the order given.</summary>
+/// <summary>
+/// A compact uid-set (RFC 4315 §4: "4:7,9") as text, in the order given, for response codes
+/// (APPENDUID, COPYUID, MODIFIED) that the session builds as strings; ESEARCH uses the grammar writer.
+/// </summary>
 internal static class UidSetText
 {
     public static string Format(IReadOnlyList<uint> uids)

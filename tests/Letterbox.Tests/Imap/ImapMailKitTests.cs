@@ -105,6 +105,27 @@ public sealed class ImapMailKitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Large_append_is_spooled_and_fetched_back_byte_identical()
+    {
+        using var client = await ConnectAsync();
+        var inbox = client.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadWrite);
+        var body = new StringBuilder();
+        for (var i = 0; i < 6000; i++)
+        {
+            body.Append("line ").Append(i).Append(" of a large message body, long enough to pass the spool threshold\r\n");
+        }
+        var raw = Sample("Large", body.ToString());
+        Assert.True(raw.Length > 256 * 1024);
+        var uid = await AppendAsync(inbox, raw);
+        using var stream = await inbox.GetStreamAsync(uid, string.Empty);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal(raw, copy.ToArray());
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
     public async Task Flags_and_search_by_body_header_date_or_not()
     {
         using var client = await ConnectAsync();
@@ -123,6 +144,8 @@ public sealed class ImapMailKitTests : IAsyncLifetime
         await inbox.RemoveFlagsAsync(b, MessageFlags.Flagged, true);
 
         Assert.Equal([b, c], await inbox.SearchAsync(SearchQuery.BodyContains("LAKE")));
+        Assert.Empty(await inbox.SearchAsync(SearchQuery.BodyContains("Quarterly")));
+        Assert.Equal([a], await inbox.SearchAsync(SearchQuery.MessageContains("Quarterly")));
         Assert.Equal([b], await inbox.SearchAsync(SearchQuery.SubjectContains("grüße")));
         Assert.Equal([a], await inbox.SearchAsync(SearchQuery.HeaderContains("Subject", "quarterly")));
         Assert.Equal([b, c], await inbox.SearchAsync(SearchQuery.SentSince(new DateTime(2026, 3, 5))));
@@ -209,7 +232,9 @@ public sealed class ImapMailKitTests : IAsyncLifetime
         using var client = new ImapClient();
         await client.ConnectAsync("127.0.0.1", _server.Port, SecureSocketOptions.None);
         await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong password"));
-        Assert.False(client.IsConnected);
+        // The server said BYE after the third failure and closed: even the right password is too late.
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(ImapTestServer.User, ImapTestServer.Password));
+        Assert.False(client.IsAuthenticated);
     }
 
     [Fact]

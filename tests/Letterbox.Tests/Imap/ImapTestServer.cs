@@ -169,6 +169,14 @@ internal sealed class RawImapClient : IDisposable
         return await ReadUntilTaggedAsync(tag);
     }
 
+    /// <summary>Performs the client side of a TLS handshake (STARTTLS), trusting the test certificate.</summary>
+    public async Task UpgradeToTlsAsync()
+    {
+        var ssl = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync("mail.example.com");
+        _stream = ssl;
+    }
+
     public void Dispose()
     {
         _stream.Dispose();

@@ -31,6 +31,27 @@ public sealed class ImapStartTlsTests
     }
 }
 
+public sealed class ImapStartTlsInjectionTests
+{
+    [Fact]
+    public async Task Plaintext_pipelined_after_starttls_is_discarded()
+    {
+        await using var server = await ImapTestServer.StartAsync(startTls: true);
+        using var c = await server.ConnectRawAsync();
+        await c.ReadLineAsync();
+        // RFC 3207 §4.2 / RFC 2595 §3.1: "a2" rides in the same packet and must never be executed.
+        await c.SendAsync("a1 STARTTLS\r\na2 LOGIN alice@example.com \"correct horse battery\"\r\n");
+        Assert.Equal("a1 OK Begin TLS negotiation now", await c.ReadLineAsync());
+        await c.UpgradeToTlsAsync();
+        var capability = await c.CommandAsync("a3", "CAPABILITY");
+        Assert.DoesNotContain(" STARTTLS", capability[0]);
+        Assert.Contains("AUTH=PLAIN", capability[0]);
+        Assert.Equal("a3 OK CAPABILITY completed", capability[^1]);
+        var select = await c.CommandAsync("a4", "SELECT INBOX");
+        Assert.Equal(["a4 BAD Log in first"], select);
+    }
+}
+
 /// <summary>The command table itself (STYLE: test the table).</summary>
 public sealed class CommandTableTests
 {

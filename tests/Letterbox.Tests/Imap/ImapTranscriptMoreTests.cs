@@ -167,6 +167,24 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Binary_of_an_unknown_transfer_encoding_is_refused()
+    {
+        using var c = await LoggedInAsync();
+        await AppendAsync(c, "a1", "Subject: uu\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\nend\r\n");
+        await c.CommandAsync("a2", "SELECT INBOX");
+        await Transcript.RunAsync(c, """
+            C: a3 FETCH 1 (BINARY.PEEK[1])
+            S: a3 NO [UNKNOWN-CTE] Cannot decode Content-Transfer-Encoding x-uuencode
+            C: a4 FETCH 1 (BODY.PEEK[1])
+            S: * 1 FETCH (BODY[1] {18}
+            S: begin 644 x
+            S: end
+            S: )
+            S: a4 OK FETCH completed
+            """);
+    }
+
+    [Fact]
     public async Task Searchres_save_and_reuse_and_pipelined_commands()
     {
         using var c = await LoggedInAsync();

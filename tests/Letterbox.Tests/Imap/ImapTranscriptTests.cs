@@ -70,6 +70,7 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             S: * OK [HIGHESTMODSEQ ...
             S: a4 OK [READ-WRITE] SELECT completed
             C: a5 SELECT nosuch
+            S: * OK [CLOSED] Previous mailbox closed
             S: a5 NO [NONEXISTENT] No such mailbox
             C: a6 FETCH 1 FLAGS
             S: a6 BAD ...
@@ -153,6 +154,7 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             S: * 1 FETCH (FLAGS (\Flagged))
             S: a6 OK FETCH completed
             C: a7 SELECT INBOX
+            S: * OK [CLOSED] Previous mailbox closed
             S: * 2 EXISTS
             S: * 0 RECENT
             S: * FLAGS ...
@@ -216,6 +218,21 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_before_login_gets_the_small_literal_limit()
+    {
+        using var c = await _server.ConnectRawAsync();
+        await Transcript.RunAsync(c, """
+            S: * OK ...
+            C: a1 APPEND INBOX {1000}
+            S: a1 BAD Literal too large (limit 512 octets)
+            C: a2 APPEND INBOX {5}
+            S: + Ready for literal data
+            C: hello
+            S: a2 BAD Log in first
+            """);
+    }
+
+    [Fact]
     public async Task Line_too_long_and_malformed_commands_get_BAD()
     {
         using var c = await _server.ConnectRawAsync();
@@ -246,8 +263,8 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
             C: a2 AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUuY29tAG5vcGU=
             S: a2 NO [AUTHENTICATIONFAILED] Invalid credentials
             C: a3 LOGIN nobody@example.com wrong
-            S: * BYE Too many failed logins
             S: a3 NO [AUTHENTICATIONFAILED] Invalid credentials
+            S: * BYE Too many failed logins
             """);
         Assert.Null(await c.ReadLineAsync());
     }
