@@ -18,7 +18,7 @@ public sealed class ImapServerOptions
 }
 
 /// <summary>The IMAP4rev2 / IMAP4rev1 server: one <see cref="ImapSession"/> per connection.</summary>
-public sealed class ImapServer : IConnectionHandler
+public sealed class ImapServer : IConnectionHandler, IConnectionRefusal
 {
     private readonly ImapServerOptions _options;
     private readonly ILogger _log;
@@ -29,6 +29,9 @@ public sealed class ImapServer : IConnectionHandler
         _options = options;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Letterbox.Imap");
     }
+
+    /// <summary>RFC 9051 §7.1.5: BYE may be the greeting when the server will not serve the client.</summary>
+    public ReadOnlyMemory<byte> TooManyConnections { get; } = "* BYE [UNAVAILABLE] Too many connections from your address, try again later\r\n"u8.ToArray();
 
     public async Task HandleAsync(ClientConnection connection, CancellationToken stopping)
     {

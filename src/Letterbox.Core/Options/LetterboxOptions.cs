@@ -20,6 +20,7 @@ public sealed class LetterboxOptions
     public AccountOptions Accounts { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public TimeoutOptions Timeouts { get; set; } = new();
+    public Pop3Options Pop3 { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
@@ -108,4 +109,52 @@ public sealed class TimeoutOptions
     public int IdleSeconds { get; set; } = 30 * 60;
     /// <summary>Time allowed for a TLS handshake, in seconds.</summary>
     public int TlsHandshakeSeconds { get; set; } = 30;
+}
+
+/// <summary>
+/// POP3 behaviour. The three per-account switches are set here for everyone and may be overridden
+/// per domain ("example.org") or per user ("alice@example.org") in <see cref="Overrides"/>.
+/// </summary>
+public sealed class Pop3Options
+{
+    /// <summary>Whether users may log in over POP3 at all.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>Mark messages \Seen (read in IMAP) when a POP3 client retrieves them with RETR and then QUITs.</summary>
+    public bool MarkSeenOnRetrieve { get; set; }
+    /// <summary>Delete messages retrieved with RETR at QUIT even without DELE (advertised as EXPIRE 0, RFC 2449 §6.7).</summary>
+    public bool DeleteOnRetrieve { get; set; }
+    /// <summary>Minimum seconds between two POP3 logins to one account (RFC 2449 §6.5 LOGIN-DELAY); 0: none.</summary>
+    public int LoginDelaySeconds { get; set; }
+    /// <summary>Idle time allowed after login, in seconds: at least 10 minutes per RFC 1939 §3.</summary>
+    public int IdleSeconds { get; set; } = 10 * 60;
+    /// <summary>Per-domain or per-user settings, keyed by domain or full address; an address wins over its domain.</summary>
+    public Dictionary<string, Pop3AccountOptions> Overrides { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The effective settings for <paramref name="address"/> (canonical login, user@domain).</summary>
+    public Pop3AccountOptions For(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var at = address.LastIndexOf('@');
+        var domain = at < 0 ? null : address[(at + 1)..];
+        Overrides.TryGetValue(address, out var user);
+        Pop3AccountOptions? byDomain = null;
+        if (domain is not null)
+        {
+            Overrides.TryGetValue(domain, out byDomain);
+        }
+        return new Pop3AccountOptions
+        {
+            Enabled = user?.Enabled ?? byDomain?.Enabled ?? Enabled,
+            MarkSeenOnRetrieve = user?.MarkSeenOnRetrieve ?? byDomain?.MarkSeenOnRetrieve ?? MarkSeenOnRetrieve,
+            DeleteOnRetrieve = user?.DeleteOnRetrieve ?? byDomain?.DeleteOnRetrieve ?? DeleteOnRetrieve,
+        };
+    }
+}
+
+/// <summary>POP3 switches for one domain or user; a null value inherits from the domain, then from <see cref="Pop3Options"/>.</summary>
+public sealed class Pop3AccountOptions
+{
+    public bool? Enabled { get; set; }
+    public bool? MarkSeenOnRetrieve { get; set; }
+    public bool? DeleteOnRetrieve { get; set; }
 }

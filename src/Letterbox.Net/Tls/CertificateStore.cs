@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Letterbox.Core;
 
 namespace Letterbox.Net;
 
@@ -67,7 +68,7 @@ public static class CertificateStore
             }
         }
         var created = CreateSelfSigned(names, time.GetUtcNow());
-        WritePrivate(keyPath, created.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        PrivateFile.WriteAllText(keyPath, created.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllText(certPath, created.ExportCertificatePem() + "\n");
         return new TlsContext(X509Certificate2.CreateFromPemFile(certPath, keyPath), [], $"self-signed ({certPath})");
     }
@@ -97,19 +98,6 @@ public static class CertificateStore
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(825));
-    }
-
-    private static void WritePrivate(string path, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(content);
-        writer.Write('\n');
     }
 }
 

@@ -35,7 +35,7 @@ internal sealed class AccountDatabase : IAsyncDisposable
     public IMailboxChangeNotifier Notifier { get; }
 
     /// <summary>Opens (creating on first use) an account folder and its database; sweeps leftover temp blobs.</summary>
-    public static async Task<AccountDatabase> OpenAsync(string directory, string accountId, IMailboxChangeNotifier notifier, ILogger logger, CancellationToken ct)
+    public static async Task<AccountDatabase> OpenAsync(string directory, string accountId, IMailboxChangeNotifier notifier, ILogger logger, TimeSpan orphanGrace, CancellationToken ct)
     {
         if (!System.IO.Directory.Exists(directory))
         {
@@ -60,8 +60,9 @@ internal sealed class AccountDatabase : IAsyncDisposable
         var account = new AccountDatabase(accountId, directory, notifier, logger, connection);
         try
         {
-            // Nothing of this account is in flight yet, so every temp file is a crash leftover.
-            var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true).Count;
+            // Nothing of this account is in flight in this process yet; temp files older than the
+            // grace period are crash leftovers (younger ones may be another process's writes).
+            var swept = account.Blobs.SweepOrphans(isReferenced: _ => true, remove: true, orphanGrace).Count;
             if (swept > 0)
             {
                 StoreLog.TempFilesSwept(logger, accountId, swept);

@@ -169,14 +169,24 @@ internal sealed class BlobStore
     /// <paramref name="isReferenced"/>. Pending blobs and temp files in use are skipped.
     /// With <paramref name="remove"/>, deletes them (under the lock, so no append races).
     /// </summary>
-    public List<string> SweepOrphans(Func<string, bool> isReferenced, bool remove)
+    /// <remarks>
+    /// Files younger than <paramref name="grace"/> are left alone: another process on this data
+    /// directory (<c>letterbox deliver</c>, the server) may be between writing a blob and committing
+    /// the row that references it, and this process cannot see its in-flight sets.
+    /// </remarks>
+    public List<string> SweepOrphans(Func<string, bool> isReferenced, bool remove, TimeSpan grace)
     {
         var orphans = new List<string>();
+        var settled = DateTime.UtcNow - grace;
         lock (_lock)
         {
             foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
             {
                 var name = Path.GetFileName(path);
+                if (grace > TimeSpan.Zero && File.GetLastWriteTimeUtc(path) > settled)
+                {
+                    continue;
+                }
                 var orphan = name.StartsWith(TempPrefix, StringComparison.Ordinal)
                     ? !_activeTemp.Contains(name)
                     : !isReferenced(name) && !_pending.ContainsKey(name);

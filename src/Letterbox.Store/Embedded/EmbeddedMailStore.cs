@@ -36,9 +36,18 @@ public sealed class EmbeddedMailStore : IMailStore
         _logger = loggerFactory.CreateLogger("Letterbox.Store.Embedded");
         var accountLogger = loggerFactory.CreateLogger("Letterbox.Store.Account");
         _accounts = new AccountCache(
-            id => AccountDatabase.OpenAsync(Path.Combine(AccountsDirectory, id), id, _changes, accountLogger, CancellationToken.None),
+            id => AccountDatabase.OpenAsync(Path.Combine(AccountsDirectory, id), id, _changes, accountLogger, OrphanGracePeriod, CancellationToken.None),
             accountIdleTimeout);
     }
+
+    /// <summary>
+    /// How old an unreferenced blob or temp file must be before a sweep or <c>store check</c>
+    /// treats it as an orphan: younger files may belong to another process's write in progress
+    /// (<c>letterbox deliver</c> beside the server). One hour by default.
+    /// </summary>
+    public TimeSpan OrphanGracePeriod { get; set; } = DefaultOrphanGracePeriod;
+
+    public static readonly TimeSpan DefaultOrphanGracePeriod = TimeSpan.FromHours(1);
 
     /// <summary>The data directory holding <c>accounts/</c>.</summary>
     public string DataDirectory { get; }
@@ -90,7 +99,7 @@ public sealed class EmbeddedMailStore : IMailStore
     public Task<StoreCheckReport> CheckAsync(bool repair, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var check = new StoreCheck(_logger);
+        var check = new StoreCheck(_logger, OrphanGracePeriod);
         return check.RunAsync(AccountsDirectory, id => AccountAsync(id, ct), repair, ct);
     }
 

@@ -10,7 +10,7 @@ namespace Letterbox.Store.Embedded;
 /// that no row refers to (orphans of a crash between blob write and commit, leftover temp
 /// files) are listed, and removed when repairing.
 /// </summary>
-internal sealed class StoreCheck(ILogger logger)
+internal sealed class StoreCheck(ILogger logger, TimeSpan orphanGrace)
 {
     private readonly List<string> _problems = [];
     private int _accounts;
@@ -102,7 +102,7 @@ internal sealed class StoreCheck(ILogger logger)
 
         // The reference set was read before listing files: a candidate orphan is looked up again
         // (under the blob lock, after its append released it), so a running append never loses its file.
-        var orphans = account.Blobs.SweepOrphans(name => referenced.Contains(name) || account.IsReferencedNow(name), repair);
+        var orphans = account.Blobs.SweepOrphans(name => referenced.Contains(name) || account.IsReferencedNow(name), repair, orphanGrace);
         if (repair)
         {
             _removed += orphans.Count;

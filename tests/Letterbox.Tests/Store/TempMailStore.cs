@@ -11,7 +11,9 @@ internal sealed class TempMailStore : IAsyncDisposable
     private TempMailStore(string root, long maxMessageSize)
     {
         Root = root;
+        // These tests make orphans themselves and want them found at once.
         Store = EmbeddedMailStore.Open(root, new TempMailStoreDirectory(), maxMessageSize: maxMessageSize);
+        Store.OrphanGracePeriod = TimeSpan.Zero;
     }
 
     public string Root { get; }
@@ -36,6 +38,7 @@ internal sealed class TempMailStore : IAsyncDisposable
     {
         await Store.DisposeAsync();
         Store = EmbeddedMailStore.Open(Root, new TempMailStoreDirectory(), maxMessageSize: Store.MaxMessageSize);
+        Store.OrphanGracePeriod = TimeSpan.Zero;
     }
 
     public static NewMessage Message(string text, params string[] flags) => Message(Encoding.UTF8.GetBytes(text), flags);

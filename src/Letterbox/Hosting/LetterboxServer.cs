@@ -1,0 +1,128 @@
+using System.Net;
+using Letterbox.Core;
+using Letterbox.Core.Options;
+using Letterbox.Net;
+using Letterbox.Store;
+using Letterbox.Store.Embedded;
+using Microsoft.Extensions.Logging;
+
+namespace Letterbox.Hosting;
+
+/// <summary>
+/// The running server: store, TLS and one listener per enabled protocol endpoint. Tests host it
+/// in-process with ports set to 0 and read <see cref="EndPoint"/>.
+/// </summary>
+public sealed class LetterboxServer : IAsyncDisposable
+{
+    private readonly List<ConnectionListener> _listeners = [];
+    private readonly SqliteAccountDirectory _directory;
+    private readonly EmbeddedMailStore _store;
+    private ChangeRelay? _relay;
+
+    private LetterboxServer(ServerServices services, SqliteAccountDirectory directory, EmbeddedMailStore store)
+    {
+        Services = services;
+        _directory = directory;
+        _store = store;
+    }
+
+    public ServerServices Services { get; }
+    public LetterboxOptions Options => Services.Options;
+    public IAccountDirectory Directory => _directory;
+    public IMailStore Store => _store;
+    public TlsContext Tls => Services.Tls;
+    public HostName HostName => Services.HostName;
+    public IReadOnlyList<ConnectionListener> Listeners => _listeners;
+
+    /// <summary>The bound endpoint of a listener by its configured name (imap, imaps...).</summary>
+    public IPEndPoint EndPoint(string listenerName)
+        => _listeners.First(l => string.Equals(l.Name, listenerName, StringComparison.OrdinalIgnoreCase)).LocalEndPoint;
+
+    /// <summary>
+    /// Validates the configuration, opens the store, loads or creates the certificate and starts
+    /// every enabled listener. Any problem an admin must fix is thrown as
+    /// <see cref="ConfigurationException"/>, <see cref="CertificateException"/> or <see cref="ListenerException"/>.
+    /// </summary>
+    public static async Task<LetterboxServer> StartAsync(LetterboxOptions options, bool dev, ILoggerFactory loggerFactory, CancellationToken ct = default)
+    {
+        var hostName = ResolveHostName(options, dev);
+        System.IO.Directory.CreateDirectory(options.DataDirectory);
+        var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
+        var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize);
+        var tls = LoadCertificate(options, hostName, dev);
+        var services = new ServerServices(options, hostName, store, new PasswordAuthenticator(directory), tls, loggerFactory);
+        var server = new LetterboxServer(services, directory, store);
+        try
+        {
+            server.StartListeners();
+            server._relay = ChangeRelay.Listen(DataLayout.NotifySocket(options.DataDirectory), store.Changes, loggerFactory.CreateLogger<ChangeRelay>());
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>The host name from configuration, else the machine's; validated (RFC 1123, IDNA) and fully qualified outside dev mode.</summary>
+    public static HostName ResolveHostName(LetterboxOptions options, bool dev)
+    {
+        var configured = options.HostName;
+        var candidate = string.IsNullOrWhiteSpace(configured) ? (dev ? "localhost" : Dns.GetHostName()) : configured;
+        if (!HostName.TryParse(candidate, requireFullyQualified: !dev, out var host, out var error))
+        {
+            var where = string.IsNullOrWhiteSpace(configured)
+                ? $"this machine's name '{candidate}' cannot be used as the server host name"
+                : $"HostName '{candidate}' is not valid";
+            throw new ConfigurationException($"{where}: {error}. Set HostName in letterbox.json or pass --hostname mail.example.com");
+        }
+        return host;
+    }
+
+    /// <summary>The configured PEM certificate, or the self-signed one kept in the data directory.</summary>
+    public static TlsContext LoadCertificate(LetterboxOptions options, HostName hostName, bool dev)
+    {
+        if (!string.IsNullOrEmpty(options.Tls.CertificatePath))
+        {
+            return CertificateStore.LoadPem(options.Tls.CertificatePath, options.Tls.KeyPath);
+        }
+        string[] extra = dev ? ["localhost", "127.0.0.1", "::1"] : [];
+        return CertificateStore.LoadOrCreateSelfSigned(DataLayout.TlsDirectory(options.DataDirectory), hostName.Value, extra, TimeProvider.System);
+    }
+
+    private void StartListeners()
+    {
+        var limiter = new ConnectionLimiter(Options.Limits.MaxConnectionsPerIp, Options.Limits.MaxConnections);
+        var handlers = new Dictionary<ListenerProtocol, IConnectionHandler>();
+        foreach (var (name, listener) in Options.Listeners.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            if (!listener.Enabled)
+            {
+                continue;
+            }
+            if (!handlers.TryGetValue(listener.Protocol, out var handler))
+            {
+                handler = ProtocolHandlers.Create(listener.Protocol, Services)
+                    ?? throw new ConfigurationException($"Listeners:{name}:Protocol {listener.Protocol} is not available in this version");
+                handlers[listener.Protocol] = handler;
+            }
+            var binding = new ListenerBinding(name, ListenerAddress.Resolve(name, listener.Address, listener.Port), listener.Security == ListenerSecurity.ImplicitTls);
+            var started = new ConnectionListener(binding, handler, listener.Security == ListenerSecurity.None ? null : Tls, limiter,
+                TimeSpan.FromSeconds(Options.Timeouts.TlsHandshakeSeconds), Services.LoggerFactory.CreateLogger("Letterbox.Net." + name));
+            _listeners.Add(started);
+            started.Start();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _relay?.Dispose();
+        foreach (var listener in _listeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+        await _store.DisposeAsync().ConfigureAwait(false);
+        await _directory.DisposeAsync().ConfigureAwait(false);
+    }
+}
