@@ -5,6 +5,7 @@ using Letterbox.Core.Options;
 using Letterbox.Imap.Protocol;
 using Letterbox.Imap.Session;
 using Letterbox.Net;
+using Letterbox.Net.Auth;
 using Letterbox.Store;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ public sealed partial class ImapSession : IAsyncDisposable
     private readonly ImapServerOptions _server;
     private readonly ILogger _log;
     private readonly ParserLimits _parserLimits;
-    private int _failedLogins;
+    private readonly LoginThrottle _throttle;
     private IMailAccount? _account;
 
     internal ImapSession(ClientConnection connection, ImapServerOptions server, ILogger log)
@@ -32,6 +33,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         _connection = connection;
         _server = server;
         _log = log;
+        _throttle = new LoginThrottle(server.Options.Auth);
         Output = new ResponseOutput(() => _connection.Output);
         _parserLimits = new ParserLimits
         {
@@ -75,11 +77,8 @@ public sealed partial class ImapSession : IAsyncDisposable
 
     internal string UserName => State is AuthenticatedState a ? a.Account.User.Address : "-";
 
-    /// <summary>RFC 9051 §11.1 / RFC 8314: plaintext passwords only over TLS, or on loopback when configured.</summary>
-    internal bool PlaintextAuthAllowed =>
-        _connection.IsTls
-        || Options.Auth.AllowPlaintextWithoutTls
-        || (Options.Auth.AllowPlaintextOnLoopback && _connection.IsLoopback);
+    /// <summary>RFC 9051 §11.1 / RFC 8314: the shared plaintext policy (TLS, or loopback / everywhere when configured).</summary>
+    internal bool PlaintextAuthAllowed => PlaintextAuthPolicy.Allows(Options.Auth, _connection);
 
     internal async Task RunAsync(CancellationToken stopping)
     {
@@ -283,25 +282,26 @@ public sealed partial class ImapSession : IAsyncDisposable
         Output.Text(text).Crlf();
     }
 
-    /// <summary>Counts a failed login; returns true when the session must close (Auth.MaxFailedLogins).</summary>
-    internal async Task<bool> LoginFailedAsync(string user, CancellationToken ct)
+    /// <summary>
+    /// Counts a failed login with the shared <see cref="LoginThrottle"/> (a repeat of the previous
+    /// failure's credentials counts once), waits its delay, and after the last allowed failure
+    /// arranges the BYE that follows the tagged NO.
+    /// </summary>
+    internal async Task LoginFailedAsync(SaslCredentials credentials, CancellationToken ct)
     {
-        _failedLogins++;
+        var failure = _throttle.RecordFailure(credentials.Login, credentials.Password);
         ImapMetrics.AuthFailures.Add(1);
-        ImapLog.LoginFailed(_log, user, _connection.RemoteEndPoint, _failedLogins);
-        var delay = (long)Options.Auth.FailedLoginDelayMs << Math.Min(_failedLogins - 1, 10);
-        if (delay > 0)
+        ImapLog.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
+        if (failure.Delay > TimeSpan.Zero)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(delay), ct).ConfigureAwait(false);
+            await Task.Delay(failure.Delay, ct).ConfigureAwait(false);
         }
-        if (_failedLogins >= Options.Auth.MaxFailedLogins)
+        if (failure.Disconnect)
         {
             // The BYE follows the tagged NO (written by the session after the handler returns).
             ByeAfterCompletion = "Too many failed logins";
             CloseReason = "too many failed logins";
-            return true;
         }
-        return false;
     }
 
     /// <summary>Opens the account and moves to the authenticated state.</summary>

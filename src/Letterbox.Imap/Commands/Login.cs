@@ -1,6 +1,6 @@
-using System.Text;
 using Letterbox.Imap.Protocol;
 using Letterbox.Imap.Session;
+using Letterbox.Net.Auth;
 
 namespace Letterbox.Imap.Commands;
 
@@ -15,19 +15,25 @@ internal static class LoginCommandHandler
             // RFC 9051 §6.2.3 with LOGINDISABLED; RFC 5530 PRIVACYREQUIRED.
             return CommandResult.No("Plaintext login is refused without TLS; use STARTTLS or port 993", "PRIVACYREQUIRED");
         }
-        return await Authentication.CheckAsync(session, login.UserName, login.Password, ct).ConfigureAwait(false);
+        return await Authentication.CheckAsync(session, new SaslCredentials(login.UserName, login.Password), ct).ConfigureAwait(false);
     }
 }
 
-/// <summary>Password checking shared by LOGIN and AUTHENTICATE: growing delay, limit, then BYE.</summary>
+/// <summary>Password checking shared by LOGIN and AUTHENTICATE: the shared throttle's delay, limit, then BYE.</summary>
 internal static class Authentication
 {
-    public static async Task<CommandResult> CheckAsync(ImapSession session, string user, string password, CancellationToken ct)
+    public static async Task<CommandResult> CheckAsync(ImapSession session, SaslCredentials credentials, CancellationToken ct)
     {
-        var record = await session.Authenticator.AuthenticateAsync(user, password, ct).ConfigureAwait(false);
+        if (credentials.RequestsOtherIdentity)
+        {
+            // Acting as another user (proxy authorisation) is not offered; it counts as a failed login.
+            await session.LoginFailedAsync(credentials, ct).ConfigureAwait(false);
+            return CommandResult.No("Authorisation identity not permitted", "AUTHORIZATIONFAILED");
+        }
+        var record = await session.Authenticator.AuthenticateAsync(credentials.Login, credentials.Password, ct).ConfigureAwait(false);
         if (record is null)
         {
-            await session.LoginFailedAsync(user, ct).ConfigureAwait(false);
+            await session.LoginFailedAsync(credentials, ct).ConfigureAwait(false);
             return CommandResult.No("Invalid credentials", "AUTHENTICATIONFAILED");
         }
         return await session.LoggedInAsync(record, ct).ConfigureAwait(false);
@@ -35,16 +41,16 @@ internal static class Authentication
 }
 
 /// <summary>
-/// AUTHENTICATE (RFC 9051 §6.2.2) with PLAIN (RFC 4616) and LOGIN (draft-murchison-sasl-login),
-/// SASL-IR initial responses (RFC 4959); "*" cancels.
+/// AUTHENTICATE (RFC 9051 §6.2.2) with the shared SASL mechanisms (<see cref="SaslExchange"/>: PLAIN,
+/// LOGIN), SASL-IR initial responses (RFC 4959); "*" cancels.
 /// </summary>
 internal static class AuthenticateCommandHandler
 {
     public static async Task<CommandResult> RunAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         var auth = (AuthenticateCommand)command;
-        var mechanism = auth.Mechanism.ToUpperInvariant();
-        if (mechanism is not ("PLAIN" or "LOGIN"))
+        var exchange = SaslExchange.Create(auth.Mechanism);
+        if (exchange is null)
         {
             return CommandResult.No("Unsupported authentication mechanism", "CANNOT");
         }
@@ -52,62 +58,21 @@ internal static class AuthenticateCommandHandler
         {
             return CommandResult.No("Plaintext authentication is refused without TLS; use STARTTLS or port 993", "PRIVACYREQUIRED");
         }
-        if (mechanism == "PLAIN")
+        // The parser gives "" for the empty initial response "=" (RFC 4959 §3).
+        var step = exchange.Start(auth.InitialResponse is "" ? "=" : auth.InitialResponse);
+        while (step.Kind == SaslStepKind.Challenge)
         {
-            var response = auth.InitialResponse ?? await ChallengeAsync(session, "", ct).ConfigureAwait(false);
-            if (response is null)
-            {
-                return CommandResult.Bad("AUTHENTICATE cancelled");
-            }
-            if (!TryDecode(response, out var bytes))
-            {
-                return CommandResult.Bad("Invalid base64 in SASL response");
-            }
-            // RFC 4616 §2: [authzid] NUL authcid NUL passwd.
-            var parts = Encoding.UTF8.GetString(bytes).Split('\0');
-            if (parts.Length != 3 || parts[1].Length == 0)
-            {
-                return CommandResult.Bad("Malformed PLAIN response");
-            }
-            if (parts[0].Length > 0 && !parts[0].Equals(parts[1], StringComparison.OrdinalIgnoreCase))
-            {
-                // Acting as another user (proxy authorisation) is not offered.
-                await session.LoginFailedAsync(parts[1], ct).ConfigureAwait(false);
-                return CommandResult.No("Authorisation identity not permitted", "AUTHORIZATIONFAILED");
-            }
-            return await Authentication.CheckAsync(session, parts[1], parts[2], ct).ConfigureAwait(false);
+            session.Output.Raw("+ "u8).Text(step.Challenge).Crlf();
+            await session.Output.FlushAsync(ct).ConfigureAwait(false);
+            var line = await session.ReadContinuationAsync(ct).ConfigureAwait(false);
+            // A line past the limit or a closed connection ends the exchange like a cancel.
+            step = line is null ? SaslStep.Cancelled : exchange.Respond(line);
         }
-
-        // LOGIN: "Username:" then "Password:" challenges; SASL-IR may carry the user name.
-        string? userResponse = auth.InitialResponse;
-        if (userResponse is null || userResponse.Length == 0)
+        return step.Kind switch
         {
-            userResponse = await ChallengeAsync(session, "VXNlcm5hbWU6", ct).ConfigureAwait(false);
-        }
-        if (userResponse is null)
-        {
-            return CommandResult.Bad("AUTHENTICATE cancelled");
-        }
-        var passwordResponse = await ChallengeAsync(session, "UGFzc3dvcmQ6", ct).ConfigureAwait(false);
-        if (passwordResponse is null)
-        {
-            return CommandResult.Bad("AUTHENTICATE cancelled");
-        }
-        if (!TryDecode(userResponse, out var user) || !TryDecode(passwordResponse, out var password))
-        {
-            return CommandResult.Bad("Invalid base64 in SASL response");
-        }
-        return await Authentication.CheckAsync(session, Encoding.UTF8.GetString(user), Encoding.UTF8.GetString(password), ct).ConfigureAwait(false);
+            SaslStepKind.Cancelled => CommandResult.Bad("AUTHENTICATE cancelled"),
+            SaslStepKind.Malformed => CommandResult.Bad(step.Error),
+            _ => await Authentication.CheckAsync(session, step.Credentials!, ct).ConfigureAwait(false),
+        };
     }
-
-    /// <summary>Sends "+ challenge" and reads the client's line; null when the client cancels ("*") or leaves.</summary>
-    private static async Task<string?> ChallengeAsync(ImapSession session, string challenge, CancellationToken ct)
-    {
-        session.Output.Raw("+ "u8).Text(challenge).Crlf();
-        await session.Output.FlushAsync(ct).ConfigureAwait(false);
-        var line = await session.ReadContinuationAsync(ct).ConfigureAwait(false);
-        return line is null || line == "*" ? null : line;
-    }
-
-    private static bool TryDecode(string base64, out byte[] bytes) => SaslContinuation.TryDecodeInitialResponse(base64, out bytes);
 }

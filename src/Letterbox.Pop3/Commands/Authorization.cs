@@ -93,7 +93,7 @@ internal sealed partial class Pop3Session
         if (credentials.RequestsOtherIdentity)
         {
             // No proxy authorisation: acting as another user counts as a failed login.
-            return await FailLoginAsync(credentials.Login, "authorization identity not permitted").ConfigureAwait(false);
+            return await FailLoginAsync(credentials, "authorization identity not permitted").ConfigureAwait(false);
         }
         return await LoginAsync(credentials).ConfigureAwait(false);
     }
@@ -107,7 +107,7 @@ internal sealed partial class Pop3Session
         var user = await _server.Authenticator.AuthenticateAsync(credentials.Login, credentials.Password, IdleToken).ConfigureAwait(false);
         if (user is null)
         {
-            return await FailLoginAsync(credentials.Login, "invalid login or password").ConfigureAwait(false);
+            return await FailLoginAsync(credentials, "invalid login or password").ConfigureAwait(false);
         }
         var settings = Options.Pop3.For(user.Address);
         if (settings.Enabled != true)
@@ -157,11 +157,11 @@ internal sealed partial class Pop3Session
     }
 
     /// <summary>The shared throttle's growing delay, then -ERR [AUTH]; the last allowed failure closes the connection.</summary>
-    private async Task<Flow> FailLoginAsync(string login, string reason)
+    private async Task<Flow> FailLoginAsync(SaslCredentials credentials, string reason)
     {
-        var failure = _throttle.RecordFailure();
+        var failure = _throttle.RecordFailure(credentials.Login, credentials.Password);
         Pop3Metrics.AuthFailures.Add(1);
-        Pop3Log.LoginFailed(_log, login, _connection.RemoteEndPoint, _throttle.Failures);
+        Pop3Log.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
         if (failure.Delay > TimeSpan.Zero)
         {
             await Task.Delay(failure.Delay, _server.Time, IdleToken).ConfigureAwait(false);

@@ -227,12 +227,29 @@ public sealed class ImapMailKitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Too_many_failed_logins_disconnect_the_client()
+    public async Task One_wrong_password_tried_by_every_mechanism_counts_once()
     {
+        // Default limit (3): MailKit tries AUTHENTICATE PLAIN, AUTHENTICATE LOGIN and LOGIN with the
+        // same typo; that is one failure, so the right password still works on the same connection.
+        await using var strict = await ImapTestServer.StartAsync(o => o.Auth.MaxFailedLogins = 3);
         using var client = new ImapClient();
-        await client.ConnectAsync("127.0.0.1", _server.Port, SecureSocketOptions.None);
-        await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong password"));
-        // The server said BYE after the third failure and closed: even the right password is too late.
+        await client.ConnectAsync("127.0.0.1", strict.Port, SecureSocketOptions.None);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong password"));
+        Assert.True(client.IsConnected);
+        await client.AuthenticateAsync(ImapTestServer.User, ImapTestServer.Password);
+        Assert.True(client.IsAuthenticated);
+    }
+
+    [Fact]
+    public async Task Three_different_wrong_passwords_disconnect_the_client()
+    {
+        await using var strict = await ImapTestServer.StartAsync(o => o.Auth.MaxFailedLogins = 3);
+        using var client = new ImapClient();
+        await client.ConnectAsync("127.0.0.1", strict.Port, SecureSocketOptions.None);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong 1"));
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong 2"));
+        // The server said BYE after the third distinct failure and closed: even the right password is too late.
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(ImapTestServer.User, "wrong 3"));
         await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(ImapTestServer.User, ImapTestServer.Password));
         Assert.False(client.IsAuthenticated);
     }

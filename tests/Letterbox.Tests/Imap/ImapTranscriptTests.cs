@@ -270,6 +270,30 @@ public sealed class ImapTranscriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_wrong_password_over_every_mechanism_is_one_failure()
+    {
+        using var c = await _server.ConnectRawAsync();
+        var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice@example.com\0tpyo"));
+        var user = Convert.ToBase64String(Encoding.UTF8.GetBytes("alice@example.com"));
+        var pass = Convert.ToBase64String(Encoding.UTF8.GetBytes("tpyo"));
+        await Transcript.RunAsync(c, $"""
+            S: * OK ...
+            C: a1 AUTHENTICATE PLAIN {plain}
+            S: a1 NO [AUTHENTICATIONFAILED] Invalid credentials
+            C: a2 AUTHENTICATE LOGIN {user}
+            S: + UGFzc3dvcmQ6
+            C: {pass}
+            S: a2 NO [AUTHENTICATIONFAILED] Invalid credentials
+            C: a3 LOGIN alice@example.com tpyo
+            S: a3 NO [AUTHENTICATIONFAILED] Invalid credentials
+            C: a4 LOGIN alice@example.com tpyo
+            S: a4 NO [AUTHENTICATIONFAILED] Invalid credentials
+            C: a5 LOGIN alice@example.com "correct horse battery"
+            S: a5 OK [CAPABILITY ...
+            """);
+    }
+
+    [Fact]
     public async Task Authenticate_plain_with_continuation_login_mechanism_and_cancel()
     {
         using var c = await _server.ConnectRawAsync();

@@ -137,4 +137,33 @@ public class SharedAuthTests
         var none = new LoginThrottle(new AuthOptions { FailedLoginDelayMs = 0, MaxFailedLogins = 1 });
         Assert.Equal(new LoginFailure(TimeSpan.Zero, true), none.RecordFailure());
     }
+
+    [Fact]
+    public void Throttle_counts_a_repeat_of_the_previous_credentials_once_and_does_not_delay_it()
+    {
+        var throttle = new LoginThrottle(new AuthOptions { FailedLoginDelayMs = 1000, MaxFailedLogins = 3 });
+        // MailKit: AUTHENTICATE PLAIN, AUTHENTICATE LOGIN, LOGIN, all with the same typo.
+        Assert.Equal(new LoginFailure(TimeSpan.FromSeconds(1), false), throttle.RecordFailure("alice@example.com", "tpyo"));
+        Assert.Equal(new LoginFailure(TimeSpan.Zero, false), throttle.RecordFailure("alice@example.com", "tpyo"));
+        Assert.Equal(new LoginFailure(TimeSpan.Zero, false), throttle.RecordFailure("alice@example.com", "tpyo"));
+        Assert.Equal(1, throttle.Failures);
+        // Another password, another login, or the same password after another: each counts.
+        Assert.Equal(new LoginFailure(TimeSpan.FromSeconds(2), false), throttle.RecordFailure("alice@example.com", "typo"));
+        Assert.Equal(new LoginFailure(TimeSpan.FromSeconds(4), true), throttle.RecordFailure("alice@example.com", "tpyo"));
+        Assert.Equal(3, throttle.Failures);
+    }
+
+    [Fact]
+    public void Throttle_tells_apart_logins_and_passwords_that_concatenate_alike()
+    {
+        var throttle = new LoginThrottle(TimeSpan.Zero, 10);
+        throttle.RecordFailure("ab", "c");
+        throttle.RecordFailure("a", "bc");
+        throttle.RecordFailure("A", "bc");
+        Assert.Equal(3, throttle.Failures);
+        // A failure with no password to compare (parameterless) is never a repeat, and breaks a run.
+        throttle.RecordFailure();
+        throttle.RecordFailure("A", "bc");
+        Assert.Equal(5, throttle.Failures);
+    }
 }

@@ -86,4 +86,29 @@ public class MailKitPop3Tests
         using var third = await ConnectAsync(server, implicitTls: true);
         await third.AuthenticateAsync(server.User, Pop3TestServer.Password);
     }
+
+    [Fact]
+    public async Task One_wrong_password_tried_by_every_mechanism_counts_once()
+    {
+        // Default limit (3): MailKit tries AUTH PLAIN, AUTH LOGIN and USER/PASS with the same typo.
+        await using var server = await Pop3TestServer.StartAsync(o => o.Auth.MaxFailedLogins = 3);
+        using var client = await ConnectAsync(server, implicitTls: true);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(server.User, "wrong password"));
+        Assert.True(client.IsConnected);
+        await client.AuthenticateAsync(server.User, Pop3TestServer.Password);
+        Assert.True(client.IsAuthenticated);
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task Three_different_wrong_passwords_disconnect_the_client()
+    {
+        await using var server = await Pop3TestServer.StartAsync(o => o.Auth.MaxFailedLogins = 3);
+        using var client = await ConnectAsync(server, implicitTls: true);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(server.User, "wrong 1"));
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(server.User, "wrong 2"));
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(server.User, "wrong 3"));
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AuthenticateAsync(server.User, Pop3TestServer.Password));
+        Assert.False(client.IsAuthenticated);
+    }
 }
