@@ -82,8 +82,7 @@ public sealed partial class ImapSession : IAsyncDisposable
 
     internal async Task RunAsync(CancellationToken stopping)
     {
-        ImapMetrics.Connections.Add(1);
-        ImapLog.Connected(_log, _connection.RemoteEndPoint, _connection.ListenerName);
+        ImapMetrics.Session.Connected(_log, _connection);
         var reason = "client closed the connection";
         try
         {
@@ -102,8 +101,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         finally
         {
-            ImapMetrics.ConnectionEnds.Add(1, new KeyValuePair<string, object?>("reason", reason));
-            ImapLog.Ended(_log, _connection.RemoteEndPoint, reason);
+            ImapMetrics.Session.Ended(_log, _connection.RemoteEndPoint, reason);
         }
     }
 
@@ -213,7 +211,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         var command = parsed.Command!;
         var entry = CommandTable.Entries[command.Name];
-        ImapMetrics.Commands.Add(1, new KeyValuePair<string, object?>("command", command.Name.ToString()));
+        ImapMetrics.Session.Command(command.Name.ToString());
         if ((entry.States & State.Kind) == 0)
         {
             DisposeLiterals(command);
@@ -290,8 +288,7 @@ public sealed partial class ImapSession : IAsyncDisposable
     internal async Task LoginFailedAsync(SaslCredentials credentials, CancellationToken ct)
     {
         var failure = _throttle.RecordFailure(credentials.Login, credentials.Password);
-        ImapMetrics.AuthFailures.Add(1);
-        ImapLog.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
+        ImapMetrics.Session.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
         if (failure.Delay > TimeSpan.Zero)
         {
             await Task.Delay(failure.Delay, ct).ConfigureAwait(false);
@@ -310,8 +307,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         var account = await Store.OpenAccountAsync(user, ct).ConfigureAwait(false);
         _account = account;
         State = new AuthenticatedState(account);
-        ImapMetrics.Logins.Add(1);
-        ImapLog.LoggedIn(_log, user.Address, _connection.RemoteEndPoint);
+        ImapMetrics.Session.LoggedIn(_log, user.Address, _connection.RemoteEndPoint);
         // RFC 9051 §6.2.3: capabilities may change after login; send them in the OK.
         return CommandResult.Ok("Logged in", "CAPABILITY " + Capabilities.For(this));
     }

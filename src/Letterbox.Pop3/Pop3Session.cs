@@ -66,6 +66,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _idle = idle;
+        Pop3Metrics.Session.Connected(_log, _connection);
         try
         {
             // RFC 1939 §4 greeting; no APOP timestamp: only Argon2id hashes are stored, so APOP cannot be verified.
@@ -81,8 +82,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
         }
         finally
         {
-            Pop3Metrics.SessionsEnded.Add(1, new KeyValuePair<string, object?>("reason", _end.ToString()));
-            Pop3Log.Ended(_log, _connection.RemoteEndPoint, _end);
+            Pop3Metrics.Session.Ended(_log, _connection.RemoteEndPoint, _end.ToString());
         }
     }
 
@@ -108,14 +108,14 @@ internal sealed partial class Pop3Session : IAsyncDisposable
                 continue;
             }
             var command = parsed.Command!;
-            Pop3Metrics.Commands.Add(1, new KeyValuePair<string, object?>("command", command.Verb.ToString()));
+            Pop3Metrics.Session.Command(command.Verb.ToString());
             var states = _state is TransactionState ? Pop3States.Transaction : Pop3States.Authorization;
             if (!CommandTable.IsAllowed(command.Verb, states))
             {
                 Pop3Reply.Err(Output, Pop3ResponseCode.None, $"{Pop3CommandParser.Keyword(command.Verb)} is not allowed in the {states.ToString().ToUpperInvariant()} state");
                 continue;
             }
-            using var activity = Pop3Metrics.Source.StartActivity("pop3 " + Pop3CommandParser.Keyword(command.Verb));
+            using var activity = Pop3Metrics.Session.Source.StartActivity("pop3 " + Pop3CommandParser.Keyword(command.Verb));
             if (await ExecuteAsync(command).ConfigureAwait(false) == Flow.Close)
             {
                 if (_end != SessionEnd.TlsFailed)

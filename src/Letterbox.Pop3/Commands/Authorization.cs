@@ -150,8 +150,7 @@ internal sealed partial class Pop3Session
             return Flow.Continue;
         }
         _state = new TransactionState(user, maildrop);
-        Pop3Metrics.Logins.Add(1);
-        Pop3Log.LoggedIn(_log, user.Address, _connection.RemoteEndPoint);
+        Pop3Metrics.Session.LoggedIn(_log, user.Address, _connection.RemoteEndPoint);
         Pop3Reply.Ok(Output, $"maildrop has {maildrop.Count} messages ({maildrop.Size} octets)");
         return Flow.Continue;
     }
@@ -160,8 +159,7 @@ internal sealed partial class Pop3Session
     private async Task<Flow> FailLoginAsync(SaslCredentials credentials, string reason)
     {
         var failure = _throttle.RecordFailure(credentials.Login, credentials.Password);
-        Pop3Metrics.AuthFailures.Add(1);
-        Pop3Log.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
+        Pop3Metrics.Session.LoginFailed(_log, credentials.Login, _connection.RemoteEndPoint, _throttle.Failures);
         if (failure.Delay > TimeSpan.Zero)
         {
             await Task.Delay(failure.Delay, _server.Time, IdleToken).ConfigureAwait(false);
