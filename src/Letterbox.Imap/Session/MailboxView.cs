@@ -134,11 +134,17 @@ internal sealed class MailboxView : IDisposable
         return [.. result];
     }
 
-    /// <summary>True when a message-number set names a number beyond the mailbox (RFC 9051 §6.4.5: BAD).</summary>
+    /// <summary>
+    /// True when a message-number set names a number beyond the mailbox, or "*" in an empty one
+    /// (RFC 9051 §9 seq-number: tagged BAD, "This includes "*" if the selected mailbox is empty").
+    /// Only for the non-UID forms: a UID set never is invalid, UIDs not in the view are skipped.
+    /// </summary>
     public bool HasInvalidSequence(SequenceSet set) =>
-        !set.IsSavedResult && set.Ranges.Any(r =>
-            (r.Start != SequenceRange.Star && (r.Start == 0 || r.Start > _messages.Count)) ||
-            (r.End != SequenceRange.Star && (r.End == 0 || r.End > _messages.Count)));
+        !set.IsSavedResult && set.Ranges.Any(r => IsInvalidNumber(r.Start) || IsInvalidNumber(r.End));
+
+    private bool IsInvalidNumber(uint number) => number == SequenceRange.Star
+        ? _messages.Count == 0
+        : number == 0 || number > _messages.Count;
 
     private int LowerBound(uint uid)
     {

@@ -227,4 +227,75 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: a6 OK LSUB completed
             """);
     }
+
+    /// <summary>
+    /// RFC 9051 §9 seq-number: message numbers past the end, and "*" in an empty mailbox, are BAD;
+    /// UID sets never are (§6.4.9: UIDs not in the mailbox are simply left out), whatever their range.
+    /// </summary>
+    [Fact]
+    public async Task Ranges_past_the_end_are_bad_only_for_message_numbers()
+    {
+        using var c = await LoggedInAsync();
+        await Transcript.RunAsync(c, """
+            C: e1 CREATE Empty
+            S: e1 OK CREATE completed
+            C: e2 SELECT Empty
+            S: * 0 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ...
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 1] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: e2 OK [READ-WRITE] SELECT completed
+            C: e3 UID FETCH 1:* (FLAGS)
+            S: e3 OK FETCH completed
+            C: e4 UID FETCH * (FLAGS)
+            S: e4 OK FETCH completed
+            C: e5 UID STORE 1:* +FLAGS (\Seen)
+            S: e5 OK STORE completed
+            C: e6 UID COPY 1:* INBOX
+            S: e6 OK COPY completed
+            C: e7 UID MOVE 1:* INBOX
+            S: e7 OK MOVE completed
+            C: e8 UID EXPUNGE 1:*
+            S: e8 OK EXPUNGE completed
+            C: e9 UID SEARCH UID 1:*
+            S: * SEARCH
+            S: e9 OK SEARCH completed
+            C: f1 FETCH 1:* (FLAGS)
+            S: f1 BAD Invalid message sequence number
+            C: f2 FETCH * (FLAGS)
+            S: f2 BAD Invalid message sequence number
+            C: f3 STORE * +FLAGS (\Seen)
+            S: f3 BAD Invalid message sequence number
+            C: f4 COPY * INBOX
+            S: f4 BAD Invalid message sequence number
+            """);
+        await AppendAsync(c, "g1", "Subject: one\r\n\r\nbody\r\n");
+        await Transcript.RunAsync(c, """
+            C: g2 SELECT INBOX
+            S: * OK [CLOSED] Previous mailbox closed
+            S: * 1 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ...
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 2] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: g2 OK [READ-WRITE] SELECT completed
+            C: g3 UID FETCH 100:200 (FLAGS)
+            S: g3 OK FETCH completed
+            C: g4 UID FETCH 5:* (FLAGS)
+            S: * 1 FETCH (UID 1 FLAGS ())
+            S: g4 OK FETCH completed
+            C: g5 FETCH * (FLAGS)
+            S: * 1 FETCH (FLAGS ())
+            S: g5 OK FETCH completed
+            C: g6 FETCH 1:2 (FLAGS)
+            S: g6 BAD Invalid message sequence number
+            C: g7 FETCH 0 (FLAGS)
+            S: g7 BAD ...
+            """);
+    }
 }
