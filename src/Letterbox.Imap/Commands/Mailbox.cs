@@ -57,11 +57,13 @@ internal static class MailboxCommands
         {
             return CommandResult.No("INBOX cannot be deleted", "CANNOT");
         }
+        await account.DeleteMailboxAsync(name, ct).ConfigureAwait(false);
+        // Only once the mailbox is gone: a refused DELETE (e.g. it has inferiors) leaves the
+        // selected mailbox selected, as RFC 9051 §6.3.5 gives NO no side effects.
         if (session.State is SelectedState selected && selected.View.Mailbox.Name == name)
         {
             session.Deselect();
         }
-        await account.DeleteMailboxAsync(name, ct).ConfigureAwait(false);
         return CommandResult.Ok("DELETE completed");
     }
 

@@ -298,4 +298,48 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: g7 BAD ...
             """);
     }
+
+    /// <summary>A refused DELETE of the selected mailbox leaves it selected; a successful one deselects it.</summary>
+    [Fact]
+    public async Task Refused_delete_of_the_selected_mailbox_keeps_it_selected()
+    {
+        using var c = await LoggedInAsync();
+        await Transcript.RunAsync(c, """
+            C: d1 CREATE Parent/Child
+            S: d1 OK CREATE completed
+            C: d2 SELECT Parent
+            S: * 0 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ...
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 1] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: d2 OK [READ-WRITE] SELECT completed
+            C: d3 DELETE Parent
+            S: d3 NO [CANNOT] ...
+            C: d4 UID FETCH 1:* (FLAGS)
+            S: d4 OK FETCH completed
+            C: d5 DELETE Parent/Child
+            S: d5 OK DELETE completed
+            C: d6 UID FETCH 1:* (FLAGS)
+            S: d6 OK FETCH completed
+            C: d7 SELECT Parent/Child
+            S: * OK [CLOSED] Previous mailbox closed
+            S: d7 NO [NONEXISTENT] ...
+            C: d8 SELECT Parent
+            S: * 0 EXISTS
+            S: * 0 RECENT
+            S: * FLAGS ...
+            S: * OK [PERMANENTFLAGS ...
+            S: * OK [UIDVALIDITY ...
+            S: * OK [UIDNEXT 1] Predicted next UID
+            S: * OK [HIGHESTMODSEQ ...
+            S: d8 OK [READ-WRITE] SELECT completed
+            C: d9 DELETE Parent
+            S: d9 OK DELETE completed
+            C: e1 UID FETCH 1:* (FLAGS)
+            S: e1 BAD ...
+            """);
+    }
 }
