@@ -235,7 +235,18 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         if (State is SelectedState selected && !Closing)
         {
-            await selected.View.RefreshAsync(selected.Account, Output, entry.AllowsExpungeAfter(command), withUid: false, withModSeq: false, ct).ConfigureAwait(false);
+            try
+            {
+                await selected.View.RefreshAsync(selected.Account, Output, entry.AllowsExpungeAfter(command), withUid: false, withModSeq: false, ct).ConfigureAwait(false);
+            }
+            catch (MailStoreException e) when (e.Error == MailStoreError.NonExistent)
+            {
+                // Another session deleted the selected mailbox: its message numbers cannot be kept
+                // in step any more, so end the session after this command, as Dovecot does
+                // (RFC 9051 §7.1.5 BYE); clients reconnect and list the mailboxes afresh.
+                ByeAfterCompletion = "Selected mailbox was deleted by another session";
+                CloseReason = "selected mailbox deleted";
+            }
         }
         ImapMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             new KeyValuePair<string, object?>("command", command.Name.ToString()),

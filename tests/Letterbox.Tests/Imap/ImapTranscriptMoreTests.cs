@@ -342,4 +342,52 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: e1 BAD ...
             """);
     }
+
+    /// <summary>
+    /// Another session deletes the selected mailbox: the next command completes, then BYE and close
+    /// (before, the refresh threw and the connection dropped without a word).
+    /// </summary>
+    [Fact]
+    public async Task Selected_mailbox_deleted_by_another_session_ends_with_bye()
+    {
+        using var a = await LoggedInAsync();
+        using var b = await LoggedInAsync();
+        Assert.StartsWith("c1 OK", (await a.CommandAsync("c1", "CREATE Tmp"))[^1], StringComparison.Ordinal);
+        Assert.StartsWith("c2 OK", (await a.CommandAsync("c2", "SELECT Tmp"))[^1], StringComparison.Ordinal);
+        Assert.StartsWith("d1 OK", (await b.CommandAsync("d1", "DELETE Tmp"))[^1], StringComparison.Ordinal);
+        // The deletion reaches the other session by the store's change notification. Each round
+        // pipelines two NOOPs: after the first notices, BYE follows its OK and the second is never
+        // answered; until then both are answered and the next round starts.
+        var lines = new List<string>();
+        var closed = false;
+        for (var i = 0; i < 200 && !closed; i++)
+        {
+            try
+            {
+                await a.SendAsync($"n{i} NOOP\r\nm{i} NOOP\r\n");
+            }
+            catch (IOException)
+            {
+                // The BYE followed the previous round's second NOOP and the server has closed: read it below.
+            }
+            while (true)
+            {
+                var line = await a.ReadLineAsync();
+                if (line is null)
+                {
+                    closed = true;
+                    break;
+                }
+                lines.Add(line);
+                if (line.StartsWith($"m{i} ", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+        }
+        Assert.True(closed);
+        Assert.Equal("* BYE Selected mailbox was deleted by another session", lines[^1]);
+        Assert.Matches("^[nm][0-9]+ OK NOOP completed$", lines[^2]);
+        Assert.StartsWith("d2 OK", (await b.CommandAsync("d2", "NOOP"))[^1], StringComparison.Ordinal);
+    }
 }
