@@ -236,18 +236,11 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
     public async Task Ranges_past_the_end_are_bad_only_for_message_numbers()
     {
         using var c = await LoggedInAsync();
-        await Transcript.RunAsync(c, """
+        await Transcript.RunAsync(c, $"""
             C: e1 CREATE Empty
             S: e1 OK CREATE completed
             C: e2 SELECT Empty
-            S: * 0 EXISTS
-            S: * 0 RECENT
-            S: * FLAGS ...
-            S: * OK [PERMANENTFLAGS ...
-            S: * OK [UIDVALIDITY ...
-            S: * OK [UIDNEXT 1] Predicted next UID
-            S: * OK [HIGHESTMODSEQ ...
-            S: e2 OK [READ-WRITE] SELECT completed
+            {Transcript.Selected("e2", 0, 1)}
             C: e3 UID FETCH 1:* (FLAGS)
             S: e3 OK FETCH completed
             C: e4 UID FETCH * (FLAGS)
@@ -273,17 +266,9 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: f4 BAD Invalid message sequence number
             """);
         await AppendAsync(c, "g1", "Subject: one\r\n\r\nbody\r\n");
-        await Transcript.RunAsync(c, """
+        await Transcript.RunAsync(c, $"""
             C: g2 SELECT INBOX
-            S: * OK [CLOSED] Previous mailbox closed
-            S: * 1 EXISTS
-            S: * 0 RECENT
-            S: * FLAGS ...
-            S: * OK [PERMANENTFLAGS ...
-            S: * OK [UIDVALIDITY ...
-            S: * OK [UIDNEXT 2] Predicted next UID
-            S: * OK [HIGHESTMODSEQ ...
-            S: g2 OK [READ-WRITE] SELECT completed
+            {Transcript.Selected("g2", 1, 2, closed: true)}
             C: g3 UID FETCH 100:200 (FLAGS)
             S: g3 OK FETCH completed
             C: g4 UID FETCH 5:* (FLAGS)
@@ -304,18 +289,11 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
     public async Task Refused_delete_of_the_selected_mailbox_keeps_it_selected()
     {
         using var c = await LoggedInAsync();
-        await Transcript.RunAsync(c, """
+        await Transcript.RunAsync(c, $"""
             C: d1 CREATE Parent/Child
             S: d1 OK CREATE completed
             C: d2 SELECT Parent
-            S: * 0 EXISTS
-            S: * 0 RECENT
-            S: * FLAGS ...
-            S: * OK [PERMANENTFLAGS ...
-            S: * OK [UIDVALIDITY ...
-            S: * OK [UIDNEXT 1] Predicted next UID
-            S: * OK [HIGHESTMODSEQ ...
-            S: d2 OK [READ-WRITE] SELECT completed
+            {Transcript.Selected("d2", 0, 1)}
             C: d3 DELETE Parent
             S: d3 NO [CANNOT] ...
             C: d4 UID FETCH 1:* (FLAGS)
@@ -328,14 +306,7 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
             S: * OK [CLOSED] Previous mailbox closed
             S: d7 NO [NONEXISTENT] ...
             C: d8 SELECT Parent
-            S: * 0 EXISTS
-            S: * 0 RECENT
-            S: * FLAGS ...
-            S: * OK [PERMANENTFLAGS ...
-            S: * OK [UIDVALIDITY ...
-            S: * OK [UIDNEXT 1] Predicted next UID
-            S: * OK [HIGHESTMODSEQ ...
-            S: d8 OK [READ-WRITE] SELECT completed
+            {Transcript.Selected("d8", 0, 1)}
             C: d9 DELETE Parent
             S: d9 OK DELETE completed
             C: e1 UID FETCH 1:* (FLAGS)

@@ -40,4 +40,13 @@ internal static class Transcript
             }
         }
     }
+
+    /// <summary>
+    /// The expected lines of a SELECT of a read-write mailbox with <paramref name="exists"/> messages
+    /// and UIDNEXT <paramref name="uidNext"/>, preceded by [CLOSED] when another mailbox was selected.
+    /// </summary>
+    public static string Selected(string tag, int exists, uint uidNext, bool closed = false) =>
+        (closed ? "S: * OK [CLOSED] Previous mailbox closed\n" : "") +
+        $"S: * {exists} EXISTS\nS: * 0 RECENT\nS: * FLAGS ...\nS: * OK [PERMANENTFLAGS ...\nS: * OK [UIDVALIDITY ...\n" +
+        $"S: * OK [UIDNEXT {uidNext}] Predicted next UID\nS: * OK [HIGHESTMODSEQ ...\nS: {tag} OK [READ-WRITE] SELECT completed";
 }
