@@ -37,7 +37,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
     private readonly MaildropLocks _locks;
     private readonly ILogger _log;
     private readonly LoginThrottle _throttle;
-    private Pop3LineFramer _framer;
+    private LineFramer _framer;
     private SessionState _state = new AuthorizationState(null);
     private CancellationTokenSource? _idle;
     private bool _mustWait;
@@ -50,7 +50,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
         _locks = locks;
         _log = log;
         _throttle = new LoginThrottle(server.Options.Auth);
-        _framer = new Pop3LineFramer(server.Options.Limits.MaxLineLength);
+        _framer = new LineFramer(server.Options.Limits.MaxLineLength);
     }
 
     private LetterboxOptions Options => _server.Options;
@@ -91,12 +91,12 @@ internal sealed partial class Pop3Session : IAsyncDisposable
         while (true)
         {
             var (status, line) = await ReadLineAsync().ConfigureAwait(false);
-            if (status == FrameStatus.NeedMore)
+            if (status == LineStatus.NeedMore)
             {
                 _end = SessionEnd.ClientClosed;
                 return;
             }
-            if (status == FrameStatus.TooLong)
+            if (status == LineStatus.TooLong)
             {
                 Pop3Reply.Err(Output, Pop3ResponseCode.None, $"line too long (limit {_framer.MaxLineLength} octets)");
                 continue;
@@ -154,7 +154,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
     /// so pipelined commands get their answers in one write (RFC 2449 §6.6).
     /// Returns NeedMore when the client has closed the connection.
     /// </summary>
-    private async Task<(FrameStatus Status, byte[] Line)> ReadLineAsync()
+    private async Task<(LineStatus Status, byte[] Line)> ReadLineAsync()
     {
         while (true)
         {
@@ -168,12 +168,12 @@ internal sealed partial class Pop3Session : IAsyncDisposable
             }
             var buffer = result.Buffer;
             var status = _framer.TryFrame(ref buffer, out var line);
-            if (status == FrameStatus.NeedMore)
+            if (status == LineStatus.NeedMore)
             {
                 if (result.IsCompleted)
                 {
                     input.AdvanceTo(buffer.End);
-                    return (FrameStatus.NeedMore, []);
+                    return (LineStatus.NeedMore, []);
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
                 _mustWait = true;

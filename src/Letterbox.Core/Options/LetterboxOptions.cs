@@ -21,6 +21,7 @@ public sealed class LetterboxOptions
     public LimitOptions Limits { get; set; } = new();
     public TimeoutOptions Timeouts { get; set; } = new();
     public Pop3Options Pop3 { get; set; } = new();
+    public SmtpOptions Smtp { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
@@ -157,4 +158,19 @@ public sealed class Pop3AccountOptions
     public bool? Enabled { get; set; }
     public bool? MarkSeenOnRetrieve { get; set; }
     public bool? DeleteOnRetrieve { get; set; }
+}
+
+/// <summary>Inbound SMTP (MX) and LMTP limits; the message size limit is <see cref="LimitOptions.MaxMessageSize"/>.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Recipients accepted per message; RFC 5321 §4.5.3.1.8 asks for at least 100.</summary>
+    public int MaxRecipients { get; set; } = 100;
+    /// <summary>Refused commands (4xx/5xx replies) in one session before it is closed with 421.</summary>
+    public int MaxErrors { get; set; } = 10;
+    /// <summary>Commands other than MAIL, RCPT and DATA (NOOP, RSET, VRFY, HELO...) allowed between two transactions before the session is closed with 421.</summary>
+    public int MaxCommandsWithoutMail { get; set; } = 50;
+    /// <summary>Time to wait for the next command, in seconds (RFC 5321 §4.5.3.2.7: at least 5 minutes).</summary>
+    public int CommandTimeoutSeconds { get; set; } = 300;
+    /// <summary>Time to wait for more message data during DATA, in seconds (RFC 5321 §4.5.3.2.6: at least 3 minutes; 10 here).</summary>
+    public int DataTimeoutSeconds { get; set; } = 600;
 }

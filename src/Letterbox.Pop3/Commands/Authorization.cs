@@ -1,3 +1,4 @@
+using Letterbox.Net;
 using Letterbox.Net.Auth;
 using Letterbox.Pop3.Protocol;
 using Letterbox.Store;
@@ -69,11 +70,11 @@ internal sealed partial class Pop3Session
         {
             Pop3Reply.Challenge(Output, step.Challenge);
             var (status, line) = await ReadLineAsync().ConfigureAwait(false);
-            if (status == FrameStatus.NeedMore)
+            if (status == LineStatus.NeedMore)
             {
                 return Flow.Close;
             }
-            if (status == FrameStatus.TooLong)
+            if (status == LineStatus.TooLong)
             {
                 Pop3Reply.Err(Output, Pop3ResponseCode.None, "SASL response too long");
                 return Flow.Continue;
@@ -199,7 +200,7 @@ internal sealed partial class Pop3Session
             return Flow.Close;
         }
         // A fresh framer: nothing said before the handshake carries over (RFC 2595 §3.1).
-        _framer = new Pop3LineFramer(Options.Limits.MaxLineLength);
+        _framer = new LineFramer(Options.Limits.MaxLineLength);
         _mustWait = false;
         _state = new AuthorizationState(null);
         return Flow.Continue;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Letterbox.Hosting;
+using Letterbox.Smtp.Delivery;
 using Letterbox.Store;
 using Letterbox.Store.Embedded;
 
@@ -49,32 +50,35 @@ internal static class DeliverCommand
             return TemporaryFailure;
         }
         await using var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
-        var user = await directory.ResolveRecipientAsync(recipient, ct).ConfigureAwait(false);
-        if (user is null)
+        await using var store = EmbeddedMailStore.Open(options.DataDirectory, directory, null, options.Limits.MaxMessageSize);
+        // The same pipeline as SMTP and LMTP; the MTA that runs us has written Return-Path and Delivered-To.
+        var pipeline = new DeliveryPipeline(store);
+        var resolved = await pipeline.ResolveAsync(recipient, ct).ConfigureAwait(false);
+        if (resolved.Status != RecipientStatus.Accepted)
         {
             await Console.Error.WriteLineAsync($"deliver: {recipient}: no such user here").ConfigureAwait(false);
             return NoUser;
         }
-        await using var store = EmbeddedMailStore.Open(options.DataDirectory, directory, null, options.Limits.MaxMessageSize);
-        await using var account = await store.OpenAccountAsync(user, ct).ConfigureAwait(false);
-        var target = (mailboxName is null ? null : await account.GetMailboxAsync(mailboxName, ct).ConfigureAwait(false))
-            ?? await account.GetMailboxAsync("INBOX", ct).ConfigureAwait(false)
-            ?? throw new MailStoreException(MailStoreError.NonExistent, "INBOX is missing");
-        try
+        if (mailboxName is not null)
         {
-            await account.AppendAsync(target.Id, [new NewMessage(message, [], null)], ct).ConfigureAwait(false);
+            resolved = resolved with { Folder = mailboxName };
         }
-        catch (MailStoreException e) when (e.Error == MailStoreError.TooBig)
+        var outcome = (await pipeline.DeliverAsync(new InboundMessage(null, [resolved], null, message), ct).ConfigureAwait(false))[0];
+        switch (outcome.Status)
         {
-            await Console.Error.WriteLineAsync($"deliver: {recipient}: {e.Message}").ConfigureAwait(false);
-            return DataError;
+            case DeliveryStatus.Delivered:
+                break;
+            case DeliveryStatus.TooBig:
+                await Console.Error.WriteLineAsync($"deliver: {recipient}: message is larger than {options.Limits.MaxMessageSize} octets").ConfigureAwait(false);
+                return DataError;
+            case DeliveryStatus.UnknownUser:
+                await Console.Error.WriteLineAsync($"deliver: {recipient}: no such user here").ConfigureAwait(false);
+                return NoUser;
+            default:
+                await Console.Error.WriteLineAsync($"deliver: {recipient}: temporary failure ({outcome.Status})").ConfigureAwait(false);
+                return TemporaryFailure;
         }
-        catch (MailStoreException e)
-        {
-            await Console.Error.WriteLineAsync($"deliver: {recipient}: temporary failure: {e.Message}").ConfigureAwait(false);
-            return TemporaryFailure;
-        }
-        ChangeRelay.Notify(DataLayout.NotifySocket(options.DataDirectory), user.AccountId, target.Id);
+        ChangeRelay.Notify(DataLayout.NotifySocket(options.DataDirectory), resolved.User!.AccountId, outcome.MailboxId!.Value);
         return Delivered;
     }
 }

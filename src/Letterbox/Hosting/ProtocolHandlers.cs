@@ -2,6 +2,7 @@ using Letterbox.Core.Options;
 using Letterbox.Imap;
 using Letterbox.Net;
 using Letterbox.Pop3;
+using Letterbox.Smtp;
 
 namespace Letterbox.Hosting;
 
@@ -27,6 +28,17 @@ public static class ProtocolHandlers
             HostName = services.HostName.Value,
             LoggerFactory = services.LoggerFactory,
         }),
+        ListenerProtocol.Smtp => Smtp(services, SmtpMode.Smtp),
+        ListenerProtocol.Lmtp => Smtp(services, SmtpMode.Lmtp),
         _ => null,
     };
+
+    private static SmtpServer Smtp(ServerServices services, SmtpMode mode) => new(new SmtpServerOptions
+    {
+        Store = services.Store,
+        Options = services.Options,
+        HostName = services.HostName.Value,
+        Mode = mode,
+        LoggerFactory = services.LoggerFactory,
+    });
 }

@@ -14,6 +14,10 @@ public static class StandardListeners
         ["imaps"] = new() { Protocol = ListenerProtocol.Imap, Port = 993, Security = ListenerSecurity.ImplicitTls },
         ["pop3"] = new() { Protocol = ListenerProtocol.Pop3, Port = 110, Security = ListenerSecurity.StartTls },
         ["pop3s"] = new() { Protocol = ListenerProtocol.Pop3, Port = 995, Security = ListenerSecurity.ImplicitTls },
+        // RFC 5321 MX: plaintext with STARTTLS (RFC 3207); senders cannot be required to use TLS.
+        ["smtp"] = new() { Protocol = ListenerProtocol.Smtp, Port = 25, Security = ListenerSecurity.StartTls },
+        // RFC 2033 §5: LMTP must not be offered on port 25; 24 (private mail system) on loopback for the local MTA.
+        ["lmtp"] = new() { Protocol = ListenerProtocol.Lmtp, Port = 24, Security = ListenerSecurity.None, Address = "127.0.0.1" },
     };
 
     /// <summary>

@@ -33,6 +33,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 imaps = new { Address = "127.0.0.1", Port = 0 },
                 pop3 = new { Address = "127.0.0.1", Port = 0 },
                 pop3s = new { Address = "127.0.0.1", Port = 0 },
+                smtp = new { Address = "127.0.0.1", Port = 0 },
+                lmtp = new { Address = "127.0.0.1", Port = 0 },
             },
         }));
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

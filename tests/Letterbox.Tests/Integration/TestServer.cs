@@ -38,6 +38,8 @@ public sealed class TestServer : IAsyncDisposable
     public IPEndPoint Imaps => Server.EndPoint("imaps");
     public IPEndPoint Pop3 => Server.EndPoint("pop3");
     public IPEndPoint Pop3s => Server.EndPoint("pop3s");
+    public IPEndPoint Smtp => Server.EndPoint("smtp");
+    public IPEndPoint Lmtp => Server.EndPoint("lmtp");
     /// <summary>The self-signed certificate (PEM) the server presents, for clients' CA option.</summary>
     public string CertificatePath => Path.Combine(DataLayout.TlsDirectory(Data.Path), CertificateStoreFile);
 
@@ -51,6 +53,8 @@ public sealed class TestServer : IAsyncDisposable
         options.Listeners["imaps"] = new ListenerOptions { Protocol = ListenerProtocol.Imap, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.ImplicitTls };
         options.Listeners["pop3"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
         options.Listeners["pop3s"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.ImplicitTls };
+        options.Listeners["smtp"] = new ListenerOptions { Protocol = ListenerProtocol.Smtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
+        options.Listeners["lmtp"] = new ListenerOptions { Protocol = ListenerProtocol.Lmtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.None };
         options.Auth.FailedLoginDelayMs = 0;
         configure?.Invoke(options);
         var server = await LetterboxServer.StartAsync(options, dev: true, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Letterbox.Net;
 using Letterbox.Pop3;
 using Letterbox.Pop3.Protocol;
 
@@ -93,7 +94,7 @@ public class Pop3GrammarTests
         var expected = input.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')[..^1];
         for (var split = 0; split <= bytes.Length; split++)
         {
-            var framer = new Pop3LineFramer(100);
+            var framer = new LineFramer(100);
             var lines = new List<string>();
             var pending = new List<byte>();
             foreach (var chunk in new[] { bytes[..split], bytes[split..] })
@@ -104,12 +105,12 @@ public class Pop3GrammarTests
                     var buffer = new ReadOnlySequence<byte>(pending.ToArray());
                     var before = buffer.Length;
                     var status = framer.TryFrame(ref buffer, out var line);
-                    if (status == FrameStatus.NeedMore)
+                    if (status == LineStatus.NeedMore)
                     {
                         Assert.Equal(before, buffer.Length);
                         break;
                     }
-                    Assert.Equal(FrameStatus.Line, status);
+                    Assert.Equal(LineStatus.Line, status);
                     lines.Add(Encoding.ASCII.GetString(line.ToArray()));
                     pending.RemoveRange(0, (int)(before - buffer.Length));
                 }
@@ -125,8 +126,8 @@ public class Pop3GrammarTests
         var first = new Segment("US"u8.ToArray());
         var last = first.Append("ER a\r"u8.ToArray()).Append("\nNO"u8.ToArray());
         var buffer = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-        var framer = new Pop3LineFramer(64);
-        Assert.Equal(FrameStatus.Line, framer.TryFrame(ref buffer, out var line));
+        var framer = new LineFramer(64);
+        Assert.Equal(LineStatus.Line, framer.TryFrame(ref buffer, out var line));
         Assert.Equal("USER a", Encoding.ASCII.GetString(line.ToArray()));
         Assert.Equal("NO", Encoding.ASCII.GetString(buffer.ToArray()));
     }
@@ -134,18 +135,18 @@ public class Pop3GrammarTests
     [Fact]
     public void Too_long_lines_are_drained_and_reported_once()
     {
-        var framer = new Pop3LineFramer(10);
+        var framer = new LineFramer(10);
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(new string('x', 50)));
-        Assert.Equal(FrameStatus.NeedMore, framer.TryFrame(ref buffer, out _));
+        Assert.Equal(LineStatus.NeedMore, framer.TryFrame(ref buffer, out _));
         Assert.Equal(0, buffer.Length);
         buffer = new ReadOnlySequence<byte>("yyyy\r\nNOOP\r\n"u8.ToArray());
-        Assert.Equal(FrameStatus.TooLong, framer.TryFrame(ref buffer, out _));
-        Assert.Equal(FrameStatus.Line, framer.TryFrame(ref buffer, out var line));
+        Assert.Equal(LineStatus.TooLong, framer.TryFrame(ref buffer, out _));
+        Assert.Equal(LineStatus.Line, framer.TryFrame(ref buffer, out var line));
         Assert.Equal("NOOP", Encoding.ASCII.GetString(line.ToArray()));
 
         var exact = new ReadOnlySequence<byte>("0123456789\r\n0123456789A\r\n"u8.ToArray());
-        Assert.Equal(FrameStatus.Line, framer.TryFrame(ref exact, out _));
-        Assert.Equal(FrameStatus.TooLong, framer.TryFrame(ref exact, out _));
+        Assert.Equal(LineStatus.Line, framer.TryFrame(ref exact, out _));
+        Assert.Equal(LineStatus.TooLong, framer.TryFrame(ref exact, out _));
         Assert.Equal(0, exact.Length);
     }
 
@@ -217,7 +218,7 @@ public class Pop3GrammarTests
     {
         var random = new Random(1939);
         string[] words = ["USER", "PASS", "AUTH", "TOP", "LIST", "RETR", "UIDL", "DELE", " ", "1", "0", "-", "\r", "\n", "\0", "\u00e9", "999999999999"];
-        var framer = new Pop3LineFramer(64);
+        var framer = new LineFramer(64);
         for (var i = 0; i < 20_000; i++)
         {
             var bytes = i % 2 == 0
@@ -226,7 +227,7 @@ public class Pop3GrammarTests
             var result = Pop3CommandParser.Parse(bytes);
             Assert.True(result.IsSuccess ^ (result.Error.Length > 0));
             var buffer = new ReadOnlySequence<byte>(bytes);
-            while (framer.TryFrame(ref buffer, out _) != FrameStatus.NeedMore)
+            while (framer.TryFrame(ref buffer, out _) != LineStatus.NeedMore)
             {
             }
         }

@@ -1,25 +1,25 @@
 using System.Buffers;
 
-namespace Letterbox.Pop3.Protocol;
+namespace Letterbox.Net;
 
-/// <summary>What <see cref="Pop3LineFramer.TryFrame"/> found.</summary>
-public enum FrameStatus
+/// <summary>What <see cref="LineFramer.TryFrame"/> found.</summary>
+public enum LineStatus
 {
     /// <summary>A complete line was taken from the buffer.</summary>
     Line,
     /// <summary>No complete line yet: read more (an incomplete line consumes nothing, unless it is already too long and being discarded).</summary>
     NeedMore,
-    /// <summary>A line longer than the limit ended and was discarded whole; answer -ERR and carry on.</summary>
+    /// <summary>A line longer than the limit ended and was discarded whole; answer with an error and carry on.</summary>
     TooLong,
 }
 
 /// <summary>
-/// Cuts command lines out of the bytes received so far (RFC 1939 §3: lines end in CRLF; a bare LF
+/// Cuts command lines out of the bytes received so far (POP3 RFC 1939 §3, SMTP RFC 5321 §2.3.8: lines end in CRLF; a bare LF
 /// is accepted too, as Dovecot does). A line longer than the limit is drained, not stored, so a
 /// client cannot make the server buffer more than <c>maxLineLength</c> octets, and the session
 /// stays in step with the client. Pure: no I/O.
 /// </summary>
-public sealed class Pop3LineFramer(int maxLineLength)
+public sealed class LineFramer(int maxLineLength)
 {
     private bool _discarding;
 
@@ -29,7 +29,7 @@ public sealed class Pop3LineFramer(int maxLineLength)
     /// Takes one line from the front of <paramref name="buffer"/> (advancing it past what was consumed)
     /// and returns it without its line ending.
     /// </summary>
-    public FrameStatus TryFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    public LineStatus TryFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
     {
         line = default;
         var lf = buffer.PositionOf((byte)'\n');
@@ -41,7 +41,7 @@ public sealed class Pop3LineFramer(int maxLineLength)
                 _discarding = true;
                 buffer = buffer.Slice(buffer.End);
             }
-            return FrameStatus.NeedMore;
+            return LineStatus.NeedMore;
         }
         var content = buffer.Slice(0, lf.Value);
         buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
@@ -52,10 +52,10 @@ public sealed class Pop3LineFramer(int maxLineLength)
         if (_discarding || content.Length > MaxLineLength)
         {
             _discarding = false;
-            return FrameStatus.TooLong;
+            return LineStatus.TooLong;
         }
         line = content;
-        return FrameStatus.Line;
+        return LineStatus.Line;
     }
 
     private static bool EndsWithCr(in ReadOnlySequence<byte> content)

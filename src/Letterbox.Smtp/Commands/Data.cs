@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using Letterbox.Smtp.Delivery;
+using Letterbox.Smtp.Protocol;
+
+namespace Letterbox.Smtp;
+
+/// <summary>DATA (RFC 5321 §4.1.1.4; RFC 2033 §4.2: one reply per accepted recipient over LMTP).</summary>
+internal sealed partial class SmtpSession
+{
+    private async Task<Flow> DataAsync()
+    {
+        var mail = (MailState)_state;
+        if (mail.Recipients.Count == 0)
+        {
+            // RFC 5321 §3.3: DATA without a valid recipient.
+            return Reply(SmtpReply.NoValidRecipients);
+        }
+        var spoolDirectory = Path.Combine(Options.DataDirectory, "spool");
+        FileStream spool;
+        try
+        {
+            Directory.CreateDirectory(spoolDirectory);
+            // Deleted on close: the spool only carries the message from the socket to the store.
+            spool = new FileStream(Path.Combine(spoolDirectory, "smtp-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SmtpLog.SpoolFailed(_log, e, Mode);
+            return Reply(new SmtpReply(451, "4.3.0", "Cannot accept data now, try again later"));
+        }
+        await using (spool.ConfigureAwait(false))
+        {
+            SmtpReply.StartData.WriteTo(Output);
+            var decoder = new DataDecoder(Options.Limits.MaxMessageSize);
+            if (!await ReceiveDataAsync(decoder, spool).ConfigureAwait(false))
+            {
+                _end = SessionEnd.ClientClosed;
+                return Flow.Close;
+            }
+            _state = mail.Hello;
+            _commandsWithoutMail = 0;
+            SmtpMetrics.ReceivedBytes.Add(decoder.Size);
+            if (decoder.TooBig)
+            {
+                // RFC 5321 §4.5.3.1.10 / RFC 1870 §6.4: drained, not stored.
+                return ReplyForEach(mail, _ => SmtpReply.TooBig);
+            }
+            await spool.FlushAsync(IdleToken).ConfigureAwait(false);
+            spool.Position = 0;
+            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool);
+            // The delivery must not be abandoned half-way because the client went quiet; the stopping token is not ours to ignore, the idle one is.
+            _idle!.CancelAfter(Timeout.InfiniteTimeSpan);
+            var outcomes = await _delivery.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
+            SmtpMetrics.Messages.Add(1);
+            SmtpLog.Received(_log, Mode, id, mail.Mail.Argument, decoder.Size, mail.Recipients.Count, _connection.RemoteEndPoint);
+            if (Mode == SmtpMode.Lmtp)
+            {
+                var flow = Flow.Continue;
+                foreach (var outcome in outcomes)
+                {
+                    flow = Reply(ReplyFor(outcome, id));
+                    if (flow == Flow.Close)
+                    {
+                        break;
+                    }
+                }
+                return flow;
+            }
+            return Reply(SmtpSummary(outcomes, id));
+        }
+    }
+
+    /// <summary>Streams the data to the spool through the decoder until CRLF.CRLF; false when the client went away first.</summary>
+    private async Task<bool> ReceiveDataAsync(DataDecoder decoder, FileStream spool)
+    {
+        var input = _connection.Input;
+        var chunk = new ArrayBufferWriter<byte>(64 * 1024);
+        while (true)
+        {
+            _idle!.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, Limits.DataTimeoutSeconds)));
+            await Output.FlushAsync(IdleToken).ConfigureAwait(false);
+            var result = await input.ReadAsync(IdleToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            long consumed = 0;
+            foreach (var segment in buffer)
+            {
+                consumed += decoder.Decode(segment.Span, chunk);
+                if (decoder.IsComplete)
+                {
+                    break;
+                }
+            }
+            if (chunk.WrittenCount > 0)
+            {
+                await spool.WriteAsync(chunk.WrittenMemory, IdleToken).ConfigureAwait(false);
+                chunk.ResetWrittenCount();
+            }
+            input.AdvanceTo(buffer.GetPosition(consumed));
+            if (decoder.IsComplete)
+            {
+                _mustWait = false;
+                return true;
+            }
+            if (result.IsCompleted)
+            {
+                return false;
+            }
+        }
+    }
+
+    private Flow ReplyForEach(MailState mail, Func<Recipient, SmtpReply> reply)
+    {
+        if (Mode == SmtpMode.Smtp)
+        {
+            return Reply(reply(mail.Recipients[0]));
+        }
+        foreach (var recipient in mail.Recipients)
+        {
+            if (Reply(reply(recipient)) == Flow.Close)
+            {
+                return Flow.Close;
+            }
+        }
+        return Flow.Continue;
+    }
+
+    private static SmtpReply ReplyFor(DeliveryOutcome outcome, string id) => outcome.Status switch
+    {
+        DeliveryStatus.Delivered => new SmtpReply(250, "2.0.0", $"<{outcome.Recipient.Address}> delivered as {id}"),
+        DeliveryStatus.TooBig => SmtpReply.TooBig,
+        DeliveryStatus.OverQuota => SmtpReply.OverQuota,
+        DeliveryStatus.UnknownUser => SmtpReply.UnknownUser,
+        _ => SmtpReply.TemporaryFailure,
+    };
+
+    /// <summary>
+    /// SMTP has one reply for all recipients. 250 only when every recipient's copy is durable; when
+    /// some were stored and others failed, 451 makes the sender retry all of them: a duplicate is
+    /// better than a message acknowledged and lost.
+    /// </summary>
+    private static SmtpReply SmtpSummary(IReadOnlyList<DeliveryOutcome> outcomes, string id)
+    {
+        if (outcomes.All(o => o.Status == DeliveryStatus.Delivered))
+        {
+            return new SmtpReply(250, "2.0.0", $"Ok: queued as {id}");
+        }
+        if (outcomes.Any(o => o.Status is DeliveryStatus.Delivered or DeliveryStatus.TemporaryFailure))
+        {
+            return SmtpReply.TemporaryFailure;
+        }
+        return ReplyFor(outcomes[0], id);
+    }
+
+    /// <summary>
+    /// RFC 5321 §4.4 trace header, with RFC 3848 protocol names (ESMTPS: over TLS) and the TLS
+    /// version and cipher in a comment. "for" only with one recipient, so Bcc recipients stay hidden.
+    /// </summary>
+    private string ReceivedHeader(MailState mail, string id)
+    {
+        var protocol = (Mode, mail.Hello.Extended, _connection.IsTls) switch
+        {
+            (SmtpMode.Lmtp, _, true) => "LMTPS",
+            (SmtpMode.Lmtp, _, false) => "LMTP",
+            (_, true, true) => "ESMTPS",
+            (_, true, false) => "ESMTP",
+            _ => "SMTP",
+        };
+        var helo = Sanitize(mail.Hello.ClientName);
+        var tls = _connection.TlsDescription is { } description ? $"\r\n\t(using {description})" : "";
+        var recipient = mail.Recipients.Count == 1 ? $"\r\n\tfor <{Sanitize(mail.Recipients[0].Address)}>" : "";
+        var date = _server.Time.GetUtcNow().ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);
+        return $"Received: from {helo} ([{_connection.RemoteEndPoint.Address}])\r\n\tby {_server.HostName} (Letterbox) with {protocol} id {id}{tls}{recipient};\r\n\t{date}\r\n";
+    }
+
+    /// <summary>The HELO name is the client's word: keep it from breaking the header (no parentheses or control characters).</summary>
+    private static string Sanitize(string text)
+    {
+        var chars = text.Select(c => char.IsControl(c) || c is '(' or ')' or '\\' ? '?' : c).ToArray();
+        return new string(chars);
+    }
+}
