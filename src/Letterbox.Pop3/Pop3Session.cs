@@ -37,10 +37,9 @@ internal sealed partial class Pop3Session : IAsyncDisposable
     private readonly MaildropLocks _locks;
     private readonly ILogger _log;
     private readonly LoginThrottle _throttle;
-    private LineFramer _framer;
+    private readonly CommandLineReader _lines;
     private SessionState _state = new AuthorizationState(null);
     private CancellationTokenSource? _idle;
-    private bool _mustWait;
     private SessionEnd _end = SessionEnd.ClientClosed;
 
     public Pop3Session(ClientConnection connection, Pop3ServerOptions server, MaildropLocks locks, ILogger log)
@@ -50,7 +49,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
         _locks = locks;
         _log = log;
         _throttle = new LoginThrottle(server.Options.Auth);
-        _framer = new LineFramer(server.Options.Limits.MaxLineLength);
+        _lines = new CommandLineReader(server.Options.Limits.MaxLineLength);
     }
 
     private LetterboxOptions Options => _server.Options;
@@ -98,7 +97,7 @@ internal sealed partial class Pop3Session : IAsyncDisposable
             }
             if (status == LineStatus.TooLong)
             {
-                Pop3Reply.Err(Output, Pop3ResponseCode.None, $"line too long (limit {_framer.MaxLineLength} octets)");
+                Pop3Reply.Err(Output, Pop3ResponseCode.None, $"line too long (limit {_lines.MaxLineLength} octets)");
                 continue;
             }
             var parsed = Pop3CommandParser.Parse(line);
@@ -154,37 +153,8 @@ internal sealed partial class Pop3Session : IAsyncDisposable
     /// so pipelined commands get their answers in one write (RFC 2449 §6.6).
     /// Returns NeedMore when the client has closed the connection.
     /// </summary>
-    private async Task<(LineStatus Status, byte[] Line)> ReadLineAsync()
-    {
-        while (true)
-        {
-            var input = _connection.Input;
-            ReadResult result;
-            if (_mustWait || !input.TryRead(out result))
-            {
-                _idle!.CancelAfter(IdleTimeout);
-                await Output.FlushAsync(IdleToken).ConfigureAwait(false);
-                result = await input.ReadAsync(IdleToken).ConfigureAwait(false);
-            }
-            var buffer = result.Buffer;
-            var status = _framer.TryFrame(ref buffer, out var line);
-            if (status == LineStatus.NeedMore)
-            {
-                if (result.IsCompleted)
-                {
-                    input.AdvanceTo(buffer.End);
-                    return (LineStatus.NeedMore, []);
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-                _mustWait = true;
-                continue;
-            }
-            _mustWait = false;
-            var bytes = line.ToArray();
-            input.AdvanceTo(buffer.Start);
-            return (status, bytes);
-        }
-    }
+    private Task<(LineStatus Status, byte[] Line)> ReadLineAsync()
+        => _lines.ReadAsync(_connection, () => _idle!.CancelAfter(IdleTimeout), IdleToken);
 
     /// <summary>Best effort: the last words before closing (idle timeout, shutdown); the client may already be gone.</summary>
     private async Task SayGoodbyeAsync(string text)

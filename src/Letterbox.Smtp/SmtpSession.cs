@@ -38,10 +38,9 @@ internal sealed partial class SmtpSession
     private readonly SmtpServerOptions _server;
     private readonly DeliveryPipeline _delivery;
     private readonly ILogger _log;
-    private LineFramer _framer;
+    private readonly CommandLineReader _lines;
     private SessionState _state = new ConnectedState();
     private CancellationTokenSource? _idle;
-    private bool _mustWait;
     private int _errors;
     private int _commandsWithoutMail;
     private SessionEnd _end = SessionEnd.ClientClosed;
@@ -52,7 +51,7 @@ internal sealed partial class SmtpSession
         _server = server;
         _delivery = delivery;
         _log = log;
-        _framer = new LineFramer(MaxCommandLine);
+        _lines = new CommandLineReader(MaxCommandLine);
     }
 
     /// <summary>RFC 5321 §4.5.3.1.4: at least 512 octets; the configured line limit caps it.</summary>
@@ -191,37 +190,8 @@ internal sealed partial class SmtpSession
     /// so pipelined commands get their answers in one write (RFC 2920 §3).
     /// Returns NeedMore when the client has closed the connection.
     /// </summary>
-    private async Task<(LineStatus Status, byte[] Line)> ReadLineAsync()
-    {
-        while (true)
-        {
-            var input = _connection.Input;
-            ReadResult result;
-            if (_mustWait || !input.TryRead(out result))
-            {
-                _idle!.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, Limits.CommandTimeoutSeconds)));
-                await Output.FlushAsync(IdleToken).ConfigureAwait(false);
-                result = await input.ReadAsync(IdleToken).ConfigureAwait(false);
-            }
-            var buffer = result.Buffer;
-            var status = _framer.TryFrame(ref buffer, out var line);
-            if (status == LineStatus.NeedMore)
-            {
-                if (result.IsCompleted)
-                {
-                    input.AdvanceTo(buffer.End);
-                    return (LineStatus.NeedMore, []);
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-                _mustWait = true;
-                continue;
-            }
-            _mustWait = false;
-            var bytes = line.ToArray();
-            input.AdvanceTo(buffer.Start);
-            return (status, bytes);
-        }
-    }
+    private Task<(LineStatus Status, byte[] Line)> ReadLineAsync()
+        => _lines.ReadAsync(_connection, () => _idle!.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, Limits.CommandTimeoutSeconds))), IdleToken);
 
     /// <summary>Best effort: the last words before closing (idle timeout, shutdown); the client may already be gone.</summary>
     private async Task SayGoodbyeAsync(SmtpReply reply)

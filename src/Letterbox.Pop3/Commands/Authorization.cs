@@ -200,8 +200,7 @@ internal sealed partial class Pop3Session
             return Flow.Close;
         }
         // A fresh framer: nothing said before the handshake carries over (RFC 2595 §3.1).
-        _framer = new LineFramer(Options.Limits.MaxLineLength);
-        _mustWait = false;
+        _lines.Reset();
         _state = new AuthorizationState(null);
         return Flow.Continue;
     }

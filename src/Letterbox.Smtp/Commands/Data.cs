@@ -102,7 +102,7 @@ internal sealed partial class SmtpSession
             input.AdvanceTo(buffer.GetPosition(consumed));
             if (decoder.IsComplete)
             {
-                _mustWait = false;
+                _lines.Reset();
                 return true;
             }
             if (result.IsCompleted)

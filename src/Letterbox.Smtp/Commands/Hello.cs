@@ -61,8 +61,7 @@ internal sealed partial class SmtpSession
             return Flow.Close;
         }
         _state = new ConnectedState();
-        _framer = new LineFramer(MaxCommandLine);
-        _mustWait = false;
+        _lines.Reset();
         return Flow.Continue;
     }
 }
