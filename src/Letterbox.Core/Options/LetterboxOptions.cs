@@ -22,6 +22,7 @@ public sealed class LetterboxOptions
     public TimeoutOptions Timeouts { get; set; } = new();
     public Pop3Options Pop3 { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
+    public DnsOptions Dns { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
