@@ -28,11 +28,26 @@ internal static class FetchCommandHandler
         {
             return CommandResult.Bad("Invalid message sequence number");
         }
+        if (fetch.Vanished && !session.QResync)
+        {
+            // RFC 7162 §3.2.6: VANISHED only after ENABLE QRESYNC.
+            return CommandResult.Bad("VANISHED requires ENABLE QRESYNC first", "CLIENTBUG");
+        }
         var items = fetch.Items.ToList();
-        // RFC 9051 §6.4.9: UID FETCH always returns UID.
-        if (fetch.Uid && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.Uid }))
+        if (fetch.ChangedSince is not null || items.Any(i => i is FetchSimple { Attribute: FetchAttribute.ModSeq }))
+        {
+            // RFC 7162 §3.1: FETCH MODSEQ and CHANGEDSINCE are CONDSTORE enabling commands.
+            session.EnableCondStore();
+        }
+        // RFC 9051 §6.4.9: UID FETCH always returns UID; RFC 7162 §3.2.4: so does every FETCH once QRESYNC is on.
+        if ((fetch.Uid || session.QResync) && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.Uid }))
         {
             items.Insert(0, new FetchSimple(FetchAttribute.Uid));
+        }
+        // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ in every FETCH response.
+        if (session.CondStore && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.ModSeq }))
+        {
+            items.Add(new FetchSimple(FetchAttribute.ModSeq));
         }
         var fields = MessageFields.Basic;
         foreach (var item in items)
@@ -45,7 +60,17 @@ internal static class FetchCommandHandler
                 _ => MessageFields.Basic,
             };
         }
+        if (fetch.Vanished)
+        {
+            // RFC 7162 §3.2.6: VANISHED (EARLIER) comes before any FETCH response.
+            await Resynchronisation.WriteVanishedEarlierAsync(session, account, view, fetch.Set, fetch.ChangedSince!.Value, ct).ConfigureAwait(false);
+        }
         var uids = view.Resolve(fetch.Set, fetch.Uid);
+        if (fetch.ChangedSince is { } changedSince)
+        {
+            // RFC 7162 §3.1.4.1: only messages whose MODSEQ is greater than CHANGEDSINCE.
+            uids.RemoveAll(u => view[view.SequenceOf(u)].ModSeq <= changedSince);
+        }
         if (uids.Count == 0)
         {
             return CommandResult.Ok("FETCH completed");
