@@ -75,6 +75,8 @@ public sealed class AuthOptions
     public int MaxFailedLogins { get; set; } = 3;
     /// <summary>Delay after the first failed login; doubled after each further one.</summary>
     public int FailedLoginDelayMs { get; set; } = 1000;
+    /// <summary>How long a successful password verification is remembered (0: never); see docs/configuration.md.</summary>
+    public int VerifiedLoginCacheSeconds { get; set; } = 300;
 }
 
 public sealed class AccountOptions
