@@ -209,8 +209,17 @@ public sealed class PostfixInstance : IAsyncDisposable
 
     private string? MasterPid()
     {
-        var file = Path.Combine(_root.Path, "queue", "pid", "master.pid");
-        return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid.ToString(CultureInfo.InvariantCulture) : null;
+        // master holds a lock on its pid file: read it with sharing that does not ask for one.
+        try
+        {
+            using var stream = new FileStream(Path.Combine(_root.Path, "queue", "pid", "master.pid"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return int.TryParse(reader.ReadToEnd().Trim(), out var pid) ? pid.ToString(CultureInfo.InvariantCulture) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static int FreePort()

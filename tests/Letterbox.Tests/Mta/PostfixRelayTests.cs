@@ -71,7 +71,7 @@ public sealed class PostfixRelayTests
 
         var received = await imap.Inbox.GetMessageAsync(uid);
         Assert.Equal("through Postfix", received.Subject);
-        Assert.Equal("relayed by Postfix over LMTP\r\n", received.TextBody);
+        Assert.Equal("relayed by Postfix over LMTP", received.TextBody?.TrimEnd());
         Assert.Equal(server.User, received.Headers["Delivered-To"]);
         var trace = received.Headers.Where(h => h.Id == HeaderId.Received).Select(h => h.Value).ToList();
         Assert.Contains(trace, h => h.Contains("(Letterbox) with LMTP", StringComparison.Ordinal));
