@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Letterbox.Core.Options;
 using Letterbox.Tests.Integration;
+using Letterbox.Tests.Smtp;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -24,6 +25,35 @@ public sealed class PostfixRelayTests
     {
         await using var server = await TestServer.StartAsync();
         await RelayAndReadAsync(server, $"lmtp:inet:127.0.0.1:{server.Lmtp.Port}");
+    }
+
+    [RootFact]
+    public async Task An_unknown_user_is_refused_over_lmtp_and_Postfix_bounces_it()
+    {
+        // Postfix knows only the domain (virtual_mailbox_domains), so its smtpd accepts any local part;
+        // Letterbox refuses the unknown one at RCPT and Postfix returns the message to its sender.
+        await using var server = await TestServer.StartAsync();
+        await using var postfix = await PostfixInstance.StartAsync(Domain, $"lmtp:inet:127.0.0.1:{server.Lmtp.Port}");
+        using (var message = new MimeMessage())
+        {
+            message.From.Add(new MailboxAddress("Sender", "someone@sender.test"));
+            message.To.Add(new MailboxAddress("Nobody", "nobody@" + Domain));
+            message.Subject = "to nobody";
+            message.Body = new TextPart("plain") { Text = "no such user\r\n" };
+            using var smtp = new MailKit.Net.Smtp.SmtpClient();
+            await smtp.ConnectAsync("127.0.0.1", postfix.SmtpPort, SecureSocketOptions.None);
+            await smtp.SendAsync(message);
+            await smtp.DisconnectAsync(quit: true);
+        }
+        var deadline = Stopwatch.StartNew();
+        while (!postfix.ReadLog().Split('\n').Any(l => l.Contains("to=<nobody@example.org>", StringComparison.Ordinal) && l.Contains("status=bounced", StringComparison.Ordinal)))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "Postfix did not bounce the message in 60 s\n" + postfix.ReadLog());
+            await Task.Delay(100);
+        }
+        var bounced = postfix.ReadLog().Split('\n').First(l => l.Contains("to=<nobody@example.org>", StringComparison.Ordinal) && l.Contains("status=bounced", StringComparison.Ordinal));
+        Assert.Contains("550 5.1.1", bounced, StringComparison.Ordinal);
+        Assert.Empty(await server.MessagesAsync(server.User));
     }
 
     [RootFact]
