@@ -6,6 +6,7 @@ using Letterbox.Tests.Integration;
 using MailKit;
 using MailKit.Net.Imap;
 using MimeKit;
+using Xunit.Abstractions;
 
 namespace Letterbox.Tests.Mta;
 
@@ -15,7 +16,7 @@ namespace Letterbox.Tests.Mta;
 /// is killed mid-burst and restarted on the same data directory. Every acknowledged message is
 /// there exactly once and byte-identical; nothing stored is a fragment; <c>store check</c> is clean.
 /// </summary>
-public sealed class SmtpCrashSafetyTests
+public sealed class SmtpCrashSafetyTests(ITestOutputHelper output)
 {
     private const int Sessions = 6;
     private const int KillAfter = 150;
@@ -113,6 +114,8 @@ public sealed class SmtpCrashSafetyTests
             }
         }
 
+        output.WriteLine($"sent {sent.Count}, acknowledged {acknowledged.Count}, stored after restart {stored.Count} " +
+            $"({stored.Keys.Count(k => !acknowledged.ContainsKey(k))} stored without a 250)");
         Assert.True(acknowledged.Count >= KillAfter);
         foreach (var (id, hash) in acknowledged)
         {

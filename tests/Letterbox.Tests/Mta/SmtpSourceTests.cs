@@ -3,6 +3,7 @@ using Letterbox.Tests.Integration;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
+using Xunit.Abstractions;
 
 namespace Letterbox.Tests.Mta;
 
@@ -10,7 +11,7 @@ namespace Letterbox.Tests.Mta;
 /// Load from Postfix's own test client, smtp-source (Debian package postfix): every message it
 /// sent (it stops at the first reply that is not 2xx, and exits non-zero) is in the store.
 /// </summary>
-public sealed class SmtpSourceTests
+public sealed class SmtpSourceTests(ITestOutputHelper output)
 {
     private const string SmtpSource = "/usr/sbin/smtp-source";
 
@@ -36,13 +37,17 @@ public sealed class SmtpSourceTests
         Assert.Equal(500, await InboxCountAsync(server));
     }
 
-    private static async Task<ProcessResult> RunSmtpSourceAsync(string[] arguments)
+    private async Task<ProcessResult> RunSmtpSourceAsync(string[] arguments)
     {
         if (!File.Exists(SmtpSource))
         {
             throw new InvalidOperationException($"{SmtpSource} is not installed (Debian package postfix); ./test.sh installs it");
         }
-        return await ExternalProcess.RunAsync(SmtpSource, arguments, timeoutSeconds: 600);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await ExternalProcess.RunAsync(SmtpSource, arguments, timeoutSeconds: 600);
+        // A figure for the reader, not a check: performance is measured in bench/.
+        output.WriteLine($"smtp-source {string.Join(' ', arguments)}: exit {result.ExitCode} in {clock.Elapsed.TotalSeconds:F1} s");
+        return result;
     }
 
     /// <summary>IMAP STATUS (MESSAGES) on INBOX, as a client would count.</summary>
