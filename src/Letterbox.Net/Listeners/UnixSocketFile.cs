@@ -13,13 +13,28 @@ public static class UnixSocketFile
     /// <summary>Linux sun_path holds 108 bytes including the terminating NUL.</summary>
     public const int MaxPathBytes = 107;
 
-    /// <summary>Makes <paramref name="path"/> free to bind; throws <see cref="ListenerException"/> when it is in use or is not a socket.</summary>
+    /// <summary>
+    /// Makes <paramref name="path"/> free to bind (creating its directory); throws <see cref="ListenerException"/>
+    /// when it is in use, is not a socket, or the directory cannot be used.
+    /// </summary>
     public static void PrepareForBind(string listenerName, string path)
     {
         if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
         {
             throw new ListenerException($"cannot listen on unix:{path} for {listenerName}: the path is longer than {MaxPathBytes} bytes (a Unix socket limit); choose a shorter one");
         }
+        try
+        {
+            RemoveIfStale(listenerName, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException)
+        {
+            throw new ListenerException($"cannot listen on unix:{path} for {listenerName}: {e.Message}");
+        }
+    }
+
+    private static void RemoveIfStale(string listenerName, string path)
+    {
         var directory = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {

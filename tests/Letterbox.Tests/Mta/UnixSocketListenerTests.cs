@@ -133,6 +133,16 @@ public sealed class UnixSocketListenerTests
     }
 
     [Fact]
+    public async Task A_directory_that_cannot_be_created_stops_the_start_with_the_reason()
+    {
+        using var data = new TempDirectory();
+        var blocker = Path.Combine(data.Path, "not-a-directory");
+        await File.WriteAllTextAsync(blocker, "x");
+        var e = await Assert.ThrowsAsync<ListenerException>(() => SmtpServers.StartAsync(UnixLmtp(path: Path.Combine(blocker, "lmtp.sock"))));
+        Assert.Contains($"cannot listen on unix:{blocker}/lmtp.sock for lmtp-unix", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_path_too_long_for_a_unix_socket_is_refused_with_the_reason()
     {
         var e = await Assert.ThrowsAsync<ConfigurationException>(() => SmtpServers.StartAsync(UnixLmtp(path: new string('x', 120) + ".sock")));
