@@ -55,6 +55,13 @@ public sealed class ListenerOptions
     /// <summary>Port to bind; 0 picks a free port (tests).</summary>
     public int Port { get; set; }
     public ListenerSecurity Security { get; set; } = ListenerSecurity.StartTls;
+    /// <summary>
+    /// A Unix domain socket to listen on instead of Address and Port (for LMTP from Postfix or Exim on the
+    /// same machine); a relative path is under the data directory, so "lmtp.sock" is data/lmtp.sock.
+    /// </summary>
+    public string? Path { get; set; }
+    /// <summary>Permissions of the socket file given by Path, in octal ("0660": owner and group may connect).</summary>
+    public string SocketMode { get; set; } = "0660";
 }
 
 public sealed class TlsOptions
