@@ -74,10 +74,19 @@ public sealed class LookupClientDns(ILookupClient lookup) : IAuthenticationDns
 
     private async Task<(DnsStatus Status, IReadOnlyList<DnsResourceRecord> Records)> QueryAsync(string name, QueryType type, CancellationToken ct)
     {
+        if (ToAscii(name) is not { } ascii)
+        {
+            // A name that cannot be put in a query (a bad IDN, an over-long label from a macro) has no records.
+            return (DnsStatus.NotFound, []);
+        }
         IDnsQueryResponse response;
         try
         {
-            response = await lookup.QueryAsync(name, type, QueryClass.IN, ct).ConfigureAwait(false);
+            response = await lookup.QueryAsync(ascii, type, QueryClass.IN, ct).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            return (DnsStatus.NotFound, []);
         }
         catch (DnsResponseException)
         {
@@ -99,6 +108,24 @@ public sealed class LookupClientDns(ILookupClient lookup) : IAuthenticationDns
             _ => (DnsStatus.TempError, []),
         };
     }
+
+    /// <summary>Internationalised names are asked in their A-label form (RFC 5890); labels of 1-63 octets, 253 in all.</summary>
+    private static string? ToAscii(string name)
+    {
+        var trimmed = name.TrimEnd('.');
+        string ascii;
+        try
+        {
+            ascii = System.Text.Ascii.IsValid(trimmed) ? trimmed : Idn.GetAscii(trimmed);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        return ascii.Length is > 0 and <= 253 && ascii.Split('.').All(l => l.Length is > 0 and <= 63) ? ascii : null;
+    }
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = true };
 
     private static DnsAnswer<T> Answer<T>(DnsStatus status, IEnumerable<T> records)
     {
