@@ -254,6 +254,8 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         CommandResult result;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // One activity per command (null, and free, when nobody listens); tags carry no mail content.
+        using var activity = ImapMetrics.Session.Source.StartActivity("imap " + command.Name);
         try
         {
             result = await entry.Handler(this, command, ct).ConfigureAwait(false);
@@ -282,6 +284,7 @@ public sealed partial class ImapSession : IAsyncDisposable
                 CloseReason = "selected mailbox deleted";
             }
         }
+        activity?.SetTag("imap.status", result.Status.ToString());
         ImapMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             new KeyValuePair<string, object?>("command", command.Name.ToString()),
             new KeyValuePair<string, object?>("status", result.Status.ToString()));
