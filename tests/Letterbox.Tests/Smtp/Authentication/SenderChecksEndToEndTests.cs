@@ -146,6 +146,26 @@ public class SenderChecksEndToEndTests(DkimKeys keys) : IClassFixture<DkimKeys>
     }
 
     [Fact]
+    public async Task A_dns_failure_delivers_with_temperror_or_defers_when_configured()
+    {
+        await using var dns = Zone();
+        dns.ServFail("spoof.test");
+        await using (var server = await StartAsync(dns))
+        {
+            // SPF cannot be checked, so DMARC p=reject is not applied on a guess: the message is delivered.
+            Assert.StartsWith("250 2.0.0", await SendAsync(server, "ceo@spoof.test", Text(NewMessage("ceo@spoof.test"))), StringComparison.Ordinal);
+            var stored = Assert.Single(await server.MessagesAsync(server.User));
+            Assert.Contains("	spf=temperror (DNS error looking up spoof.test) smtp.mailfrom=ceo@spoof.test;", stored, StringComparison.Ordinal);
+            Assert.Contains("	dmarc=temperror (p=REJECT dis=NONE) header.from=spoof.test;", stored, StringComparison.Ordinal);
+        }
+        await using (var server = await StartAsync(dns, o => o.Smtp.DeferOnDnsErrors = true))
+        {
+            Assert.Equal("451 4.4.3 Sender checks hit a DNS error, try again later", await SendAsync(server, "ceo@spoof.test", Text(NewMessage("ceo@spoof.test"))));
+            Assert.Empty(await server.MessagesAsync(server.User));
+        }
+    }
+
+    [Fact]
     public async Task Lmtp_does_not_check_by_default()
     {
         await using var dns = Zone();
