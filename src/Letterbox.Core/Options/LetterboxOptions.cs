@@ -183,4 +183,14 @@ public sealed class SmtpOptions
     public int CommandTimeoutSeconds { get; set; } = 300;
     /// <summary>Time to wait for more message data during DATA, in seconds (RFC 5321 §4.5.3.2.6: at least 3 minutes; 10 here).</summary>
     public int DataTimeoutSeconds { get; set; } = 600;
+    /// <summary>Check SPF, DKIM, DMARC and ARC on mail received over SMTP and record an Authentication-Results header (RFC 8601).</summary>
+    public bool AuthenticationChecks { get; set; } = true;
+    /// <summary>The same checks over LMTP; off because the MTA in front has done them (and LMTP's client address is that MTA's).</summary>
+    public bool LmtpAuthenticationChecks { get; set; }
+    /// <summary>Refuse (550 5.7.1) mail failing DMARC whose domain publishes p=reject; off: deliver it to the Junk mailbox.</summary>
+    public bool RejectDmarcFailures { get; set; }
+    /// <summary>Answer 451 4.4.3 (try later) when a DNS error leaves DMARC undecided; off: deliver with "temperror" recorded.</summary>
+    public bool DeferOnDnsErrors { get; set; }
+    /// <summary>Time for all the DNS work of checking one message, in seconds (RFC 7208 §4.6.4: at least 20 for SPF); each query's own timeout is Dns:TimeoutMs.</summary>
+    public int AuthenticationTimeoutSeconds { get; set; } = 20;
 }

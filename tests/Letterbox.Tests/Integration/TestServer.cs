@@ -56,6 +56,9 @@ public sealed class TestServer : IAsyncDisposable
         options.Listeners["smtp"] = new ListenerOptions { Protocol = ListenerProtocol.Smtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
         options.Listeners["lmtp"] = new ListenerOptions { Protocol = ListenerProtocol.Lmtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.None };
         options.Auth.FailedLoginDelayMs = 0;
+        // Sender checks (SPF/DKIM/DMARC) would ask the machine's resolvers about test domains; the
+        // authentication tests turn them on with a TestDnsServer.
+        options.Smtp.AuthenticationChecks = false;
         configure?.Invoke(options);
         LetterboxServer server;
         try
