@@ -19,6 +19,7 @@ declare -A packages=(
   [python3]=python3
   [openssl]=openssl
   [sqlite3]=sqlite3
+  [swaks]=swaks
 )
 missing=()
 for cmd in "${!packages[@]}"; do

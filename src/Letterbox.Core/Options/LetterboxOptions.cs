@@ -173,4 +173,9 @@ public sealed class SmtpOptions
     public int CommandTimeoutSeconds { get; set; } = 300;
     /// <summary>Time to wait for more message data during DATA, in seconds (RFC 5321 §4.5.3.2.6: at least 3 minutes; 10 here).</summary>
     public int DataTimeoutSeconds { get; set; } = 600;
+    /// <summary>
+    /// Milliseconds to wait before the SMTP greeting; a client that talks first gets 554 5.5.0 and is
+    /// disconnected (RFC 5321 §4.3.1: the client waits for the greeting). 0 (the default): greet at once. Not applied to LMTP.
+    /// </summary>
+    public int GreetingDelayMs { get; set; }
 }

@@ -51,7 +51,8 @@ internal sealed partial class SmtpSession
         switch (recipient.Status)
         {
             case RecipientStatus.Accepted:
-                mail.Recipients.Add(recipient);
+                // RFC 3461 §4.1, §4.2: kept with the recipient; as the final destination no DSN is sent (see Hello: DSN).
+                mail.Recipients.Add(recipient with { Notify = command.Notify, OriginalRecipient = command.OriginalRecipient });
                 return Reply(SmtpReply.RecipientOk);
             case RecipientStatus.DomainNotHosted:
                 SmtpMetrics.RejectedRecipients.Add(1, new KeyValuePair<string, object?>("reason", "domain"));
@@ -69,7 +70,7 @@ internal sealed partial class SmtpSession
     {
         if (_state is MailState mail)
         {
-            _state = mail.Hello;
+            EndTransaction(mail.Hello);
         }
         return Reply(SmtpReply.Ok);
     }

@@ -55,5 +55,12 @@ public sealed record SmtpReply(int Code, string? Enhanced, string Text)
     public static readonly SmtpReply TooManyCommands = new(421, "4.7.0", "Too many commands without a message, closing connection");
     public static readonly SmtpReply Timeout = new(421, "4.4.2", "Idle for too long, closing connection");
     public static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Server shutting down, closing connection");
+    /// <summary>RFC 5321 §3.1: 554 instead of the 220 greeting; the session ends.</summary>
+    public static readonly SmtpReply EarlyTalker = new(554, "5.5.0", "Talking before the greeting, closing connection");
+    /// <summary>RFC 3030 §3: BODY=BINARYMIME data may only come with BDAT.</summary>
+    public static readonly SmtpReply BinaryNeedsBdat = new(503, "5.5.1", "BODY=BINARYMIME requires BDAT");
+    /// <summary>RFC 3030 §2: DATA and BDAT are not mixed in one transaction.</summary>
+    public static readonly SmtpReply DataAfterBdat = new(503, "5.5.1", "DATA not allowed after BDAT in one transaction");
+    public static readonly SmtpReply CannotSpool = new(451, "4.3.0", "Cannot accept data now, try again later");
     public static readonly SmtpReply Busy = new(421, "4.7.0", "Too many connections, try again later");
 }
