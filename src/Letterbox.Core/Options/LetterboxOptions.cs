@@ -82,6 +82,8 @@ public sealed class AccountOptions
     public bool LocalPartCaseSensitive { get; set; }
     /// <summary>Minimum password length for new passwords.</summary>
     public int MinPasswordLength { get; set; } = 10;
+    /// <summary>Octets of mail each account may keep (the sum of its messages' sizes); 0 = unlimited.</summary>
+    public long DefaultQuotaBytes { get; set; }
 }
 
 public sealed class LimitOptions

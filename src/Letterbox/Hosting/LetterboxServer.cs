@@ -49,6 +49,7 @@ public sealed class LetterboxServer : IAsyncDisposable
         System.IO.Directory.CreateDirectory(options.DataDirectory);
         var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
         var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize);
+        store.QuotaBytes = options.Accounts.DefaultQuotaBytes;
         var tls = LoadCertificate(options, hostName, dev);
         var services = new ServerServices(options, hostName, store, new PasswordAuthenticator(directory), tls, loggerFactory);
         var server = new LetterboxServer(services, directory, store);
