@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Letterbox.Imap.Protocol;
 using Letterbox.Imap.Session;
+using Letterbox.Core;
 
 namespace Letterbox.Imap;
 
@@ -212,7 +213,7 @@ public sealed partial class ImapSession
     {
         if (isAppend && length > SpoolThreshold)
         {
-            var spooled = new SpooledMessageLiteral(Path.Combine(Path.GetTempPath(), "letterbox-spool"));
+            var spooled = new SpooledMessageLiteral(Spool.Directory(Options.DataDirectory));
             var ok = false;
             try
             {

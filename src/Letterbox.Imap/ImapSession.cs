@@ -63,6 +63,40 @@ public sealed partial class ImapSession : IAsyncDisposable
     /// <summary>UTF8=ACCEPT was enabled (RFC 6855).</summary>
     internal bool Utf8Enabled { get; set; }
 
+    /// <summary>A CONDSTORE enabling command was seen (RFC 7162 §3.1): every FETCH response carries MODSEQ.</summary>
+    internal bool CondStore { get; private set; }
+
+    /// <summary>ENABLE QRESYNC was answered (RFC 7162 §3.2.3): UIDs in every FETCH, VANISHED instead of EXPUNGE.</summary>
+    internal bool QResync { get; private set; }
+
+    /// <summary>
+    /// Marks the client CONDSTORE-aware. RFC 7162 §3.1: the first enabling command issued with a
+    /// mailbox selected makes the server report the mailbox's HIGHESTMODSEQ.
+    /// </summary>
+    internal void EnableCondStore()
+    {
+        if (CondStore)
+        {
+            return;
+        }
+        CondStore = true;
+        if (State is SelectedState selected)
+        {
+            Output.Raw("* OK [HIGHESTMODSEQ "u8).Number(selected.View.HighestModSeq).Raw("] Highest\r\n"u8);
+        }
+    }
+
+    /// <summary>ENABLE QRESYNC (implies CONDSTORE, RFC 7162 §3.2.3).</summary>
+    internal void EnableQResync()
+    {
+        EnableCondStore();
+        QResync = true;
+    }
+
+    /// <summary>Sends the selected mailbox's pending updates in the form this client enabled.</summary>
+    internal Task RefreshAsync(SelectedState selected, bool allowExpunge, CancellationToken ct) =>
+        selected.View.RefreshAsync(selected.Account, Output, allowExpunge, withUid: QResync, withModSeq: CondStore, vanished: QResync, ct);
+
     /// <summary>Set by STARTTLS: the handshake runs after the tagged OK is flushed.</summary>
     internal bool TlsRequested { get; set; }
 
@@ -220,6 +254,8 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         CommandResult result;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // One activity per command (null, and free, when nobody listens); tags carry no mail content.
+        using var activity = ImapMetrics.Session.Source.StartActivity("imap " + command.Name);
         try
         {
             result = await entry.Handler(this, command, ct).ConfigureAwait(false);
@@ -237,7 +273,7 @@ public sealed partial class ImapSession : IAsyncDisposable
         {
             try
             {
-                await selected.View.RefreshAsync(selected.Account, Output, entry.AllowsExpungeAfter(command), withUid: false, withModSeq: false, ct).ConfigureAwait(false);
+                await RefreshAsync(selected, entry.AllowsExpungeAfter(command), ct).ConfigureAwait(false);
             }
             catch (MailStoreException e) when (e.Error == MailStoreError.NonExistent)
             {
@@ -248,6 +284,7 @@ public sealed partial class ImapSession : IAsyncDisposable
                 CloseReason = "selected mailbox deleted";
             }
         }
+        activity?.SetTag("imap.status", result.Status.ToString());
         ImapMetrics.CommandDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             new KeyValuePair<string, object?>("command", command.Name.ToString()),
             new KeyValuePair<string, object?>("status", result.Status.ToString()));

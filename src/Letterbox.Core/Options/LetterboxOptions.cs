@@ -22,6 +22,7 @@ public sealed class LetterboxOptions
     public TimeoutOptions Timeouts { get; set; } = new();
     public Pop3Options Pop3 { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
+    public DnsOptions Dns { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
@@ -74,6 +75,8 @@ public sealed class AuthOptions
     public int MaxFailedLogins { get; set; } = 3;
     /// <summary>Delay after the first failed login; doubled after each further one.</summary>
     public int FailedLoginDelayMs { get; set; } = 1000;
+    /// <summary>How long a successful password verification is remembered (0: never); see docs/configuration.md.</summary>
+    public int VerifiedLoginCacheSeconds { get; set; } = 300;
 }
 
 public sealed class AccountOptions

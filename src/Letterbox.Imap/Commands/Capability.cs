@@ -69,7 +69,7 @@ internal static class IdCommandHandler
     }
 }
 
-/// <summary>ENABLE (RFC 5161): IMAP4rev2 (RFC 9051 §6.3.1) and UTF8=ACCEPT (RFC 6855).</summary>
+/// <summary>ENABLE (RFC 5161): IMAP4rev2 (RFC 9051 §6.3.1), UTF8=ACCEPT (RFC 6855), CONDSTORE and QRESYNC (RFC 7162).</summary>
 internal static class EnableCommandHandler
 {
     public static Task<CommandResult> RunAsync(ImapSession session, ImapCommand command, CancellationToken ct)
@@ -90,6 +90,22 @@ internal static class EnableCommandHandler
                     session.Rev2 = true;
                     session.Utf8 = true;
                     enabled.Add("IMAP4rev2");
+                }
+            }
+            else if (capability.Equals("CONDSTORE", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!session.CondStore)
+                {
+                    session.EnableCondStore();
+                    enabled.Add("CONDSTORE");
+                }
+            }
+            else if (capability.Equals("QRESYNC", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!session.QResync)
+                {
+                    session.EnableQResync();
+                    enabled.Add("QRESYNC");
                 }
             }
             else if (capability.Equals("UTF8=ACCEPT", StringComparison.OrdinalIgnoreCase))

@@ -28,11 +28,26 @@ internal static class FetchCommandHandler
         {
             return CommandResult.Bad("Invalid message sequence number");
         }
+        if (fetch.Vanished && !session.QResync)
+        {
+            // RFC 7162 §3.2.6: VANISHED only after ENABLE QRESYNC.
+            return CommandResult.Bad("VANISHED requires ENABLE QRESYNC first", "CLIENTBUG");
+        }
         var items = fetch.Items.ToList();
-        // RFC 9051 §6.4.9: UID FETCH always returns UID.
-        if (fetch.Uid && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.Uid }))
+        if (fetch.ChangedSince is not null || items.Any(i => i is FetchSimple { Attribute: FetchAttribute.ModSeq }))
+        {
+            // RFC 7162 §3.1: FETCH MODSEQ and CHANGEDSINCE are CONDSTORE enabling commands.
+            session.EnableCondStore();
+        }
+        // RFC 9051 §6.4.9: UID FETCH always returns UID; RFC 7162 §3.2.4: so does every FETCH once QRESYNC is on.
+        if ((fetch.Uid || session.QResync) && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.Uid }))
         {
             items.Insert(0, new FetchSimple(FetchAttribute.Uid));
+        }
+        // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ in every FETCH response.
+        if (session.CondStore && !items.Any(i => i is FetchSimple { Attribute: FetchAttribute.ModSeq }))
+        {
+            items.Add(new FetchSimple(FetchAttribute.ModSeq));
         }
         var fields = MessageFields.Basic;
         foreach (var item in items)
@@ -45,7 +60,17 @@ internal static class FetchCommandHandler
                 _ => MessageFields.Basic,
             };
         }
+        if (fetch.Vanished)
+        {
+            // RFC 7162 §3.2.6: VANISHED (EARLIER) comes before any FETCH response.
+            await Resynchronisation.WriteVanishedEarlierAsync(session, account, view, fetch.Set, fetch.ChangedSince!.Value, ct).ConfigureAwait(false);
+        }
         var uids = view.Resolve(fetch.Set, fetch.Uid);
+        if (fetch.ChangedSince is { } changedSince)
+        {
+            // RFC 7162 §3.1.4.1: only messages whose MODSEQ is greater than CHANGEDSINCE.
+            uids.RemoveAll(u => view[view.SequenceOf(u)].ModSeq <= changedSince);
+        }
         if (uids.Count == 0)
         {
             return CommandResult.Ok("FETCH completed");
@@ -189,8 +214,8 @@ internal static class FetchCommandHandler
                 break;
             case FetchBinarySize size:
                 o.Raw("BINARY.SIZE["u8).Text(string.Join('.', size.Part)).Raw("] "u8);
-                var decoded = await DecodeAsync(account, message, size.Part, ct).ConfigureAwait(false);
-                o.Number(decoded?.Length ?? 0);
+                var measured = FindPart(message, size.Part) is { } sized ? await MeasureDecodedAsync(account, message, sized, ct).ConfigureAwait(false) : default;
+                o.Number(measured.Length);
                 break;
         }
     }
@@ -207,12 +232,7 @@ internal static class FetchCommandHandler
 
         if (section.Binary && section.Section.Part.Count > 0)
         {
-            var decoded = await DecodeAsync(account, message, section.Section.Part, ct).ConfigureAwait(false);
-            var bytes = decoded ?? [];
-            var (from, count) = Partial(bytes.Length, section.PartialOffset, section.PartialLength);
-            var slice = bytes.AsSpan((int)from, (int)count);
-            o.LiteralHeader(count, binary: slice.Contains((byte)0));
-            o.Raw(slice);
+            await WriteDecodedAsync(session, account, message, FindPart(message, section.Section.Part), section.PartialOffset, section.PartialLength, ct).ConfigureAwait(false);
             return;
         }
         if (await MessageSections.ResolveAsync(account, message, section.Section, ct).ConfigureAwait(false) is not { } content)
@@ -304,38 +324,101 @@ internal static class FetchCommandHandler
         return null;
     }
 
+    private static MimePartInfo? FindPart(MessageRecord message, IReadOnlyList<int> path) =>
+        message.Structure is { } root ? MessageSections.FindPart(root, path) : null;
+
     /// <summary>
-    /// The decoded content of a part for BINARY[] (RFC 3516): base64 and quoted-printable undone,
-    /// other encodings returned as stored. Null when the part does not exist.
+    /// The decoded content of a part, as a stream (RFC 3516 BINARY[]): base64 and quoted-printable
+    /// undone, other encodings as stored. Read from the blob through the decoder, never whole in memory.
     /// </summary>
-    private static async Task<byte[]?> DecodeAsync(IMailAccount account, MessageRecord message, IReadOnlyList<int> path, CancellationToken ct)
+    private static Stream OpenDecoded(IMailAccount account, MessageRecord message, MimePartInfo part)
     {
-        if (message.Structure is not { } root)
-        {
-            return null;
-        }
-        var part = MessageSections.FindPart(root, path);
-        if (part is null)
-        {
-            return null;
-        }
-        var raw = await MessageSections.ReadAsync(account, message, part.BodyOffset, part.BodyLength, ct).ConfigureAwait(false);
-        var encoding = part.TransferEncoding?.Trim().ToLowerInvariant();
-        ContentEncoding? contentEncoding = encoding switch
+        var blob = account.OpenContent(message);
+        var range = new BoundStream(blob, part.BodyOffset, part.BodyOffset + part.BodyLength, leaveOpen: false);
+        ContentEncoding? encoding = part.TransferEncoding?.Trim().ToLowerInvariant() switch
         {
             "base64" => ContentEncoding.Base64,
             "quoted-printable" => ContentEncoding.QuotedPrintable,
             _ => null,
         };
-        if (contentEncoding is not { } ce)
+        if (encoding is not { } ce)
         {
-            return raw;
+            return range;
         }
-        using var source = new MemoryStream(raw, writable: false);
-        using var filtered = new FilteredStream(source);
+        var filtered = new FilteredStream(range);
         filtered.Add(DecoderFilter.Create(ce));
-        using var decoded = new MemoryStream();
-        await filtered.CopyToAsync(decoded, ct).ConfigureAwait(false);
-        return decoded.ToArray();
+        return filtered;
+    }
+
+    /// <summary>The decoded length of a part and whether it holds a NUL (then it must go as literal8, RFC 3516 §4.2).</summary>
+    private static async Task<(long Length, bool HasNul)> MeasureDecodedAsync(IMailAccount account, MessageRecord message, MimePartInfo part, CancellationToken ct)
+    {
+        var decoded = OpenDecoded(account, message, part);
+        await using (decoded.ConfigureAwait(false))
+        {
+            var buffer = new byte[ChunkSize];
+            long length = 0;
+            var nul = false;
+            int read;
+            while ((read = await decoded.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                nul |= buffer.AsSpan(0, read).Contains((byte)0);
+                length += read;
+            }
+            return (length, nul);
+        }
+    }
+
+    /// <summary>
+    /// BINARY[part]&lt;partial&gt;: measures the decoded part, then decodes it again straight into the
+    /// connection, in chunks, so a large attachment costs two reads, not its size in memory. A part
+    /// that does not exist is an empty literal.
+    /// </summary>
+    private static async Task WriteDecodedAsync(ImapSession session, IMailAccount account, MessageRecord message, MimePartInfo? part, long? partialOffset, long? partialLength, CancellationToken ct)
+    {
+        var o = session.Output;
+        if (part is null)
+        {
+            o.LiteralHeader(0);
+            return;
+        }
+        var (total, hasNul) = await MeasureDecodedAsync(account, message, part, ct).ConfigureAwait(false);
+        var (from, count) = Partial(total, partialOffset, partialLength);
+        o.LiteralHeader(count, binary: hasNul);
+        if (count == 0)
+        {
+            return;
+        }
+        var decoded = OpenDecoded(account, message, part);
+        await using (decoded.ConfigureAwait(false))
+        {
+            var skip = new byte[ChunkSize];
+            while (from > 0)
+            {
+                var read = await decoded.ReadAsync(skip.AsMemory(0, (int)Math.Min(from, ChunkSize)), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"stored message {message.BlobId} decoded shorter than measured");
+                }
+                from -= read;
+            }
+            var remaining = count;
+            while (remaining > 0)
+            {
+                var want = (int)Math.Min(remaining, ChunkSize);
+                var memory = o.Writer.GetMemory(want)[..want];
+                var read = await decoded.ReadAsync(memory, ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"stored message {message.BlobId} decoded shorter than measured");
+                }
+                o.Writer.Advance(read);
+                remaining -= read;
+                if (count > ChunkSize)
+                {
+                    await o.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+        }
     }
 }

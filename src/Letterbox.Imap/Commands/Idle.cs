@@ -14,7 +14,7 @@ internal static class IdleCommand
         var o = session.Output;
         if (session.State is SelectedState first)
         {
-            await first.View.RefreshAsync(first.Account, o, allowExpunge: true, withUid: false, withModSeq: false, ct).ConfigureAwait(false);
+            await session.RefreshAsync(first, allowExpunge: true, ct).ConfigureAwait(false);
         }
         o.Raw("+ idling\r\n"u8);
         await o.FlushAsync(ct).ConfigureAwait(false);
@@ -37,7 +37,7 @@ internal static class IdleCommand
                 }
                 if (session.State is SelectedState selected)
                 {
-                    await selected.View.RefreshAsync(selected.Account, o, allowExpunge: true, withUid: false, withModSeq: false, ct).ConfigureAwait(false);
+                    await session.RefreshAsync(selected, allowExpunge: true, ct).ConfigureAwait(false);
                     await o.FlushAsync(ct).ConfigureAwait(false);
                 }
             }

@@ -151,6 +151,11 @@ internal static class StatusCommandHandler
         {
             return CommandResult.No("No such mailbox", "NONEXISTENT");
         }
+        if (status.Items.Contains(StatusItem.HighestModSeq))
+        {
+            // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+            session.EnableCondStore();
+        }
         await WriteStatusAsync(session, account, mailbox, status.Items, ct).ConfigureAwait(false);
         return CommandResult.Ok("STATUS completed");
     }

@@ -24,6 +24,12 @@ internal static class SearchCommandHandler
         {
             return CommandResult.No("Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
         }
+        var byModSeq = SearchEvaluator.UsesModSeq(search.Criteria);
+        if (byModSeq)
+        {
+            // RFC 7162 §3.1: SEARCH MODSEQ is a CONDSTORE enabling command.
+            session.EnableCondStore();
+        }
         var evaluator = new SearchEvaluator(selected.Account, view);
         var fields = SearchEvaluator.FieldsFor(search.Criteria);
         var matches = new List<uint>();
@@ -60,6 +66,11 @@ internal static class SearchCommandHandler
             foreach (var n in numbers)
             {
                 o.Space().Number(n);
+            }
+            if (byModSeq && matches.Count > 0)
+            {
+                // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned.
+                o.Raw(" (MODSEQ "u8).Number(HighestModSeq(view, matches)).Raw(")"u8);
             }
             o.Crlf();
             return CommandResult.Ok("SEARCH completed");
@@ -108,9 +119,19 @@ internal static class SearchCommandHandler
             o.Raw(" ALL "u8);
             o.Grammar.WriteSequenceSet([.. numbers.Order()]);
         }
+        if (byModSeq && matches.Count > 0)
+        {
+            // RFC 7162 §3.1.5 with RFC 4731: the highest MODSEQ of the messages the result names
+            // (only MIN and MAX when those are all that was asked).
+            var named = (results & (SearchReturn.All | SearchReturn.Count)) != 0 ? matches : [matches[0], matches[^1]];
+            o.Raw(" MODSEQ "u8).Number(HighestModSeq(view, named));
+        }
         o.Crlf();
         return CommandResult.Ok("SEARCH completed");
     }
+
+    private static ulong HighestModSeq(MailboxView view, IEnumerable<uint> uids) =>
+        uids.Max(u => view[view.SequenceOf(u)].ModSeq);
 }
 
 /// <summary>Evaluates <see cref="SearchKey"/> trees over a message and the session's view of its flags.</summary>
@@ -120,6 +141,16 @@ internal sealed class SearchEvaluator(IMailAccount account, MailboxView view)
     private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
     private uint _headerUid;
     private List<KeyValuePair<string, string>>? _header;
+
+    /// <summary>Whether the criteria contain a MODSEQ key (RFC 7162 §3.1.5).</summary>
+    public static bool UsesModSeq(SearchKey key) => key switch
+    {
+        SearchModSeq => true,
+        SearchAnd and => and.Keys.Any(UsesModSeq),
+        SearchOr or => UsesModSeq(or.Left) || UsesModSeq(or.Right),
+        SearchNot not => UsesModSeq(not.Key),
+        _ => false,
+    };
 
     /// <summary>The stored fields the criteria read (SearchText for BODY/TEXT, Envelope for SENT*, Structure for headers).</summary>
     public static MessageFields FieldsFor(SearchKey key) => key switch

@@ -23,6 +23,11 @@ internal static class StoreCommandHandler
         {
             return CommandResult.Bad("\\Recent cannot be stored");
         }
+        if (store.UnchangedSince is not null)
+        {
+            // RFC 7162 §3.1: STORE (UNCHANGEDSINCE) is a CONDSTORE enabling command.
+            session.EnableCondStore();
+        }
         var uids = view.Resolve(store.Set, store.Uid);
         if (uids.Count == 0)
         {
@@ -34,19 +39,17 @@ internal static class StoreCommandHandler
         {
             view.Apply(state);
         }
-        if (!store.Silent)
+        // RFC 9051 §6.4.6: the new flags of every message named, changed or not. RFC 7162 §3.1.3:
+        // with UNCHANGEDSINCE, a message the STORE changed is reported (with MODSEQ) even when .SILENT.
+        foreach (var uid in uids)
         {
-            // RFC 9051 §6.4.6: the new flags of every message named, changed or not.
-            foreach (var uid in uids)
+            var seq = view.SequenceOf(uid);
+            if (seq == 0 || (store.Silent && (store.UnchangedSince is null || !changed.ContainsKey(uid))))
             {
-                var seq = view.SequenceOf(uid);
-                if (seq == 0)
-                {
-                    continue;
-                }
-                var state = changed.TryGetValue(uid, out var s) ? s : view[seq];
-                MailboxView.WriteFlags(session.Output, seq, state, store.Uid, store.UnchangedSince is not null);
+                continue;
             }
+            var state = changed.TryGetValue(uid, out var s) ? s : view[seq];
+            MailboxView.WriteFlags(session.Output, seq, state, store.Uid || session.QResync, session.CondStore);
         }
         if (result.Failed.Count > 0)
         {
@@ -78,21 +81,8 @@ internal static class ExpungeCommandHandler
             }
         }
         var expunged = await selected.Account.ExpungeAsync(view.Mailbox.Id, only, ct).ConfigureAwait(false);
-        WriteExpunges(session, view, expunged);
+        view.WriteExpunges(session.Output, expunged, session.QResync);
         return CommandResult.Ok("EXPUNGE completed");
-    }
-
-    /// <summary>One "* n EXPUNGE" per message, each number valid after the previous removals (RFC 9051 §7.5.1).</summary>
-    public static void WriteExpunges(ImapSession session, MailboxView view, IEnumerable<uint> uids)
-    {
-        foreach (var uid in uids.OrderBy(u => u))
-        {
-            var seq = view.Remove(uid);
-            if (seq != 0)
-            {
-                session.Output.Raw("* "u8).Number(seq).Raw(" EXPUNGE\r\n"u8);
-            }
-        }
     }
 }
 
@@ -150,7 +140,7 @@ internal static class CopyCommandHandler
         {
             session.Output.Raw("* OK ["u8).Text(copyUid).Raw("] Moved\r\n"u8);
         }
-        ExpungeCommandHandler.WriteExpunges(session, view, result.SourceUids);
+        view.WriteExpunges(session.Output, result.SourceUids, session.QResync);
         return CommandResult.Ok("MOVE completed");
     }
 }

@@ -231,7 +231,60 @@ public static partial class CommandParser
             }
             names.AddRange(parameters.Select(p => p.Name));
         }
-        return r.End() ? new SelectCommand(tag, name, mailbox, names) { ParameterValues = parameters } : null;
+        QResyncParameter? qresync = null;
+        if (parameters.Find(p => p.Name == "QRESYNC") is { } raw && !ReadQResync(r, raw.Value, out qresync))
+        {
+            return null;
+        }
+        return r.End() ? new SelectCommand(tag, name, mailbox, names) { ParameterValues = parameters, QResync = qresync } : null;
+    }
+
+    /// <summary>
+    /// qresync-param = "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids]
+    /// [SP seq-match-data] ")"; seq-match-data = "(" known-sequence-set SP known-uid-set ")"
+    /// (RFC 7162 §7). The match data is checked for syntax and not kept: Letterbox remembers every
+    /// expunge, so it never needs the client's hints (RFC 7162 §3.2.5.2).
+    /// </summary>
+    private static bool ReadQResync(CommandReader outer, string? value, out QResyncParameter? qresync)
+    {
+        qresync = null;
+        if (value is null)
+        {
+            return outer.Fail("QRESYNC needs (uidvalidity modseq [known-uids])");
+        }
+        var r = new CommandReader(new CommandInput(Encoding.UTF8.GetBytes(value)), outer.Limits);
+        if (!r.Open() || !r.ReadNzNumber("the last known UIDVALIDITY", out var uidValidity)
+            || !r.Space() || !r.ReadModSeq("the last known mod-sequence", out var modSeq))
+        {
+            return outer.Fail("QRESYNC: " + r.Error);
+        }
+        if (modSeq == 0)
+        {
+            return outer.Fail("QRESYNC: the mod-sequence must be greater than 0");
+        }
+        SequenceSet? known = null;
+        if (r.TryConsume((byte)' ') && r.Peek() != '(')
+        {
+            if (!r.ReadSequenceSet(out var set) || set.IsSavedResult || set.Ranges.Any(x => x.Start == SequenceRange.Star || x.End == SequenceRange.Star))
+            {
+                return outer.Fail("QRESYNC: " + (r.Error ?? "known UIDs must be numbers"));
+            }
+            known = set;
+            r.TryConsume((byte)' ');
+        }
+        if (r.Peek() == '(')
+        {
+            if (!r.Open() || !r.ReadSequenceSet(out _) || !r.Space() || !r.ReadSequenceSet(out _) || !r.Close())
+            {
+                return outer.Fail("QRESYNC: " + r.Error);
+            }
+        }
+        if (!r.Close() || !r.End())
+        {
+            return outer.Fail("QRESYNC: " + r.Error);
+        }
+        qresync = new QResyncParameter(uidValidity, modSeq, known);
+        return true;
     }
 
     /// <summary>

@@ -29,7 +29,13 @@ public sealed record SelectCommand(string Tag, CommandName Name, string Mailbox,
 {
     /// <summary>The parameters with their raw values, e.g. QRESYNC "(67890007 90060115194045000)" (RFC 4466 tagged-ext-val).</summary>
     public IReadOnlyList<TaggedParameter> ParameterValues { get; init; } = [];
+
+    /// <summary>The QRESYNC parameter, parsed (RFC 7162 §3.2.5); null when absent.</summary>
+    public QResyncParameter? QResync { get; init; }
 }
+
+/// <summary>What a QRESYNC client last knew of the mailbox: its UIDVALIDITY, MODSEQ and, optionally, its UIDs.</summary>
+public sealed record QResyncParameter(uint UidValidity, ulong ModSeq, SequenceSet? KnownUids);
 
 /// <summary>An RFC 4466 tagged-ext parameter: upper-cased name and its value as raw text (null when absent).</summary>
 public sealed record TaggedParameter(string Name, string? Value);

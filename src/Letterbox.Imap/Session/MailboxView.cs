@@ -186,11 +186,11 @@ internal sealed class MailboxView : IDisposable
     }
 
     /// <summary>
-    /// Catches up with the store and writes the untagged updates: EXPUNGE (only when
-    /// <paramref name="allowExpunge"/>; otherwise they wait), EXISTS, and FETCH FLAGS for
-    /// messages whose flags another session changed.
+    /// Catches up with the store and writes the untagged updates: EXPUNGE, or VANISHED for a
+    /// QRESYNC client (only when <paramref name="allowExpunge"/>; otherwise they wait), EXISTS, and
+    /// FETCH FLAGS for messages whose flags another session changed.
     /// </summary>
-    public async Task RefreshAsync(IMailAccount account, ResponseOutput output, bool allowExpunge, bool withUid, bool withModSeq, CancellationToken ct)
+    public async Task RefreshAsync(IMailAccount account, ResponseOutput output, bool allowExpunge, bool withUid, bool withModSeq, bool vanished, CancellationToken ct)
     {
         if (Interlocked.Exchange(ref _changed, 0) != 0)
         {
@@ -230,15 +230,40 @@ internal sealed class MailboxView : IDisposable
         }
         if (allowExpunge && _pendingExpunges.Count > 0)
         {
-            foreach (var uid in _pendingExpunges)
-            {
-                var seq = Remove(uid);
-                if (seq != 0)
-                {
-                    output.Raw("* "u8).Number(seq).Raw(" EXPUNGE\r\n"u8);
-                }
-            }
+            WriteExpunges(output, _pendingExpunges, vanished);
             _pendingExpunges.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Removes expunged UIDs from the view and tells the client: one "* n EXPUNGE" per message, each
+    /// number valid after the previous removals (RFC 9051 §7.5.1), or for a QRESYNC client one
+    /// "* VANISHED uid-set" (RFC 7162 §3.2.10.2).
+    /// </summary>
+    public void WriteExpunges(ResponseOutput output, IEnumerable<uint> uids, bool vanished)
+    {
+        var removed = new List<uint>();
+        foreach (var uid in uids.Order())
+        {
+            var seq = Remove(uid);
+            if (seq == 0)
+            {
+                continue;
+            }
+            if (vanished)
+            {
+                removed.Add(uid);
+            }
+            else
+            {
+                output.Raw("* "u8).Number(seq).Raw(" EXPUNGE\r\n"u8);
+            }
+        }
+        if (removed.Count > 0)
+        {
+            output.Raw("* VANISHED "u8);
+            output.Grammar.WriteSequenceSet(removed);
+            output.Crlf();
         }
     }
 

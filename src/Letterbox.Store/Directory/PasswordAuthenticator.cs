@@ -19,17 +19,22 @@ public sealed class PasswordAuthenticator : IAuthenticator
 
     private readonly IAccountDirectory _directory;
     private readonly SemaphoreSlim _verifications;
+    private readonly VerifiedLoginCache? _verified;
 
     public PasswordAuthenticator(IAccountDirectory directory)
         : this(directory, Math.Max(2, Environment.ProcessorCount))
     {
     }
 
-    public PasswordAuthenticator(IAccountDirectory directory, int maxConcurrentVerifications)
+    /// <param name="directory">Where users and their hashes are.</param>
+    /// <param name="maxConcurrentVerifications">How many hashes may run at once.</param>
+    /// <param name="verified">Successful verifications to remember (see <see cref="VerifiedLoginCache"/>); null: none.</param>
+    public PasswordAuthenticator(IAccountDirectory directory, int maxConcurrentVerifications, VerifiedLoginCache? verified = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentVerifications, 1);
         _directory = directory;
+        _verified = verified;
         MaxConcurrentVerifications = maxConcurrentVerifications;
         _verifications = new SemaphoreSlim(maxConcurrentVerifications, maxConcurrentVerifications);
         // Made now, so the first unknown login does not take two hash times (a timing oracle of its own).
@@ -50,6 +55,10 @@ public sealed class PasswordAuthenticator : IAuthenticator
 
         var user = await _directory.FindUserAsync(login, ct);
         var hash = user?.PasswordHash ?? DummyHash.Value;
+        if (user is { Disabled: false } && _verified is not null && _verified.IsVerified(user.Address, hash, password))
+        {
+            return user;
+        }
 
         await _verifications.WaitAsync(ct);
         bool matches;
@@ -63,6 +72,11 @@ public sealed class PasswordAuthenticator : IAuthenticator
             _verifications.Release();
         }
 
-        return user is not null && matches && !user.Disabled ? user : null;
+        if (user is null || !matches || user.Disabled)
+        {
+            return null;
+        }
+        _verified?.Remember(user.Address, hash, password);
+        return user;
     }
 }

@@ -1,4 +1,5 @@
 using Letterbox.Core.Options;
+using Letterbox.Net.Dns;
 using Microsoft.Extensions.Configuration;
 
 namespace Letterbox.Hosting;
@@ -59,6 +60,17 @@ public static class ConfigurationLoader
             options.HostName = args.HostName;
         }
         options.DataDirectory = Path.GetFullPath(options.DataDirectory, workingDirectory);
+        foreach (var server in options.Dns.Servers)
+        {
+            try
+            {
+                DnsLookup.ParseServer(server);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new ConfigurationException($"configuration: {e.Message}");
+            }
+        }
         if (args.Dev)
         {
             StandardListeners.ApplyDev(options, args.PortOffset ?? DefaultDevPortOffset);

@@ -50,8 +50,9 @@ public sealed class LetterboxServer : IAsyncDisposable
         var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
         var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize);
         store.QuotaBytes = options.Accounts.DefaultQuotaBytes;
+        Spool.Sweep(options.DataDirectory, Spool.SweepAge, TimeProvider.System);
         var tls = LoadCertificate(options, hostName, dev);
-        var services = new ServerServices(options, hostName, store, new PasswordAuthenticator(directory), tls, loggerFactory);
+        var services = new ServerServices(options, hostName, store, Authenticator(directory, options), tls, loggerFactory);
         var server = new LetterboxServer(services, directory, store);
         try
         {
@@ -65,6 +66,11 @@ public sealed class LetterboxServer : IAsyncDisposable
         }
         return server;
     }
+
+    /// <summary>Password logins, remembering successful verifications for <c>Auth:VerifiedLoginCacheSeconds</c>.</summary>
+    public static PasswordAuthenticator Authenticator(IAccountDirectory directory, LetterboxOptions options) =>
+        new(directory, Math.Max(2, Environment.ProcessorCount),
+            options.Auth.VerifiedLoginCacheSeconds > 0 ? new VerifiedLoginCache(TimeSpan.FromSeconds(options.Auth.VerifiedLoginCacheSeconds)) : null);
 
     /// <summary>The host name from configuration, else the machine's; validated (RFC 1123, IDNA) and fully qualified outside dev mode.</summary>
     public static HostName ResolveHostName(LetterboxOptions options, bool dev)

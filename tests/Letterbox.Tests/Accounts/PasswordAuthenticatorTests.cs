@@ -64,4 +64,59 @@ public sealed class PasswordAuthenticatorTests : IDisposable
             Assert.Equal(i % 3 == 0, results[i] is not null);
         }
     }
+
+    [Fact]
+    public async Task A_remembered_login_still_fails_with_another_password_after_a_change_or_when_disabled()
+    {
+        await using var directory = await DirectoryWithAliceAsync();
+        var cache = new VerifiedLoginCache(TimeSpan.FromMinutes(5));
+        var authenticator = new PasswordAuthenticator(directory, 2, cache);
+        Assert.NotNull(await authenticator.AuthenticateAsync("alice@example.com", "correct horse battery"));
+        Assert.Equal(1, cache.Count);
+        Assert.NotNull(await authenticator.AuthenticateAsync("ALICE@example.com", "correct horse battery"));
+        Assert.Null(await authenticator.AuthenticateAsync("alice@example.com", "correct horse batterY"));
+
+        await directory.SetDisabledAsync(EmailAddress.Parse("alice@example.com"), true);
+        Assert.Null(await authenticator.AuthenticateAsync("alice@example.com", "correct horse battery"));
+        await directory.SetDisabledAsync(EmailAddress.Parse("alice@example.com"), false);
+
+        // A new password means a new stored hash: the remembered old one no longer opens the account.
+        await directory.SetPasswordHashAsync(EmailAddress.Parse("alice@example.com"), PasswordHasher.Hash("a brand new passphrase"));
+        Assert.Null(await authenticator.AuthenticateAsync("alice@example.com", "correct horse battery"));
+        Assert.NotNull(await authenticator.AuthenticateAsync("alice@example.com", "a brand new passphrase"));
+    }
+
+    [Fact]
+    public void Remembered_verifications_expire_and_are_tied_to_the_stored_hash()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-28T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var cache = new VerifiedLoginCache(TimeSpan.FromMinutes(5), capacity: 2, clock);
+        cache.Remember("alice@example.com", "$argon2id$hash-1", "secret one");
+        Assert.True(cache.IsVerified("alice@example.com", "$argon2id$hash-1", "secret one"));
+        Assert.False(cache.IsVerified("alice@example.com", "$argon2id$hash-1", "secret two"));
+        Assert.False(cache.IsVerified("bob@example.com", "$argon2id$hash-1", "secret one"));
+        clock.Now += TimeSpan.FromMinutes(6);
+        Assert.False(cache.IsVerified("alice@example.com", "$argon2id$hash-1", "secret one"));
+        Assert.Equal(0, cache.Count);
+
+        cache.Remember("alice@example.com", "$argon2id$hash-1", "secret one");
+        Assert.False(cache.IsVerified("alice@example.com", "$argon2id$hash-2", "secret one"));
+
+        // Full of live entries: a flood of distinct users empties it rather than growing without bound.
+        cache.Remember("a@example.com", "h", "p");
+        cache.Remember("b@example.com", "h", "p");
+        cache.Remember("c@example.com", "h", "p");
+        Assert.True(cache.Count <= 2);
+
+        var off = new VerifiedLoginCache(TimeSpan.Zero);
+        off.Remember("alice@example.com", "h", "p");
+        Assert.False(off.IsVerified("alice@example.com", "h", "p"));
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 }

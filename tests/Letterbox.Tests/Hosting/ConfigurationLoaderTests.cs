@@ -68,6 +68,7 @@ public sealed class ConfigurationLoaderTests
     [InlineData("""{ "HostNme": "typo.example.org" }""", "HostNme")]
     [InlineData("""{ "Limits": { "MaxLineLength": "lots" } }""", "MaxLineLength")]
     [InlineData("""{ "HostName": """, "letterbox.json")]
+    [InlineData("""{ "Dns": { "Servers": [ "resolver.example" ] } }""", "Dns:Servers")]
     public void A_bad_file_is_refused_with_the_key_or_file(string json, string named)
     {
         using var dir = new TempDirectory();

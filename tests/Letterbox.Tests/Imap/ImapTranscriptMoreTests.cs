@@ -361,4 +361,34 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
         Assert.Matches("^[nm][0-9]+ OK NOOP completed$", lines[^2]);
         Assert.StartsWith("d2 OK", (await b.CommandAsync("d2", "NOOP"))[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Binary_of_a_large_base64_part_is_decoded_whole_and_in_part()
+    {
+        using var c = await LoggedInAsync();
+        var content = new string([.. Enumerable.Range(0, 300_000).Select(i => (char)('a' + (i % 26)))]);
+        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(content), Base64FormattingOptions.InsertLineBreaks);
+        var message = "Subject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+            "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+            "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded + "\r\n--b--\r\n";
+        await AppendAsync(c, "a1", message);
+        await c.CommandAsync("s1", "SELECT INBOX");
+
+        await c.SendLineAsync("f1 FETCH 1 (BINARY.SIZE[2] BINARY.PEEK[2]<1000.50000>)");
+        Assert.Equal("* 1 FETCH (BINARY.SIZE[2] 300000 BINARY[2]<1000> {50000}", await c.ReadLineAsync());
+        Assert.Equal(content.Substring(1000, 50000) + ")", await c.ReadLineAsync());
+        Assert.Equal("f1 OK FETCH completed", await c.ReadLineAsync());
+
+        await c.SendLineAsync("f2 FETCH 1 (BINARY.PEEK[2])");
+        Assert.Equal("* 1 FETCH (BINARY[2] {300000}", await c.ReadLineAsync());
+        Assert.Equal(content + ")", await c.ReadLineAsync());
+        Assert.Equal("f2 OK FETCH completed", await c.ReadLineAsync());
+
+        // Past the end: an empty literal; a part that does not exist: empty too.
+        await c.SendLineAsync("f3 FETCH 1 (BINARY.PEEK[2]<400000.10> BINARY.PEEK[7])");
+        Assert.Equal("* 1 FETCH (BINARY[2]<400000> {0}", await c.ReadLineAsync());
+        Assert.Equal(" BINARY[7] {0}", await c.ReadLineAsync());
+        Assert.Equal(")", await c.ReadLineAsync());
+        Assert.Equal("f3 OK FETCH completed", await c.ReadLineAsync());
+    }
 }
