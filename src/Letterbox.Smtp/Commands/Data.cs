@@ -55,7 +55,7 @@ internal sealed partial class SmtpSession
     /// <summary>A spool file for one message, deleted on close: it only carries the message from the socket to the store. Null when the disk refuses.</summary>
     private FileStream? OpenSpool()
     {
-        var spoolDirectory = Path.Combine(Options.DataDirectory, "spool");
+        var spoolDirectory = Letterbox.Core.Spool.Directory(Options.DataDirectory);
         try
         {
             Directory.CreateDirectory(spoolDirectory);
