@@ -20,6 +20,7 @@ declare -A packages=(
   [openssl]=openssl
   [sqlite3]=sqlite3
   [postfix]=postfix          # /usr/sbin/postfix and smtp-source: Postfix relaying over LMTP, SMTP load
+  [swaks]=swaks
 )
 missing=()
 for cmd in "${!packages[@]}"; do

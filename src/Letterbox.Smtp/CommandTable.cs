@@ -22,8 +22,8 @@ public enum SmtpStates
 public sealed record SmtpCommandRule(SmtpStates States, SmtpMode Modes, bool CountsAsTransaction);
 
 /// <summary>
-/// Each command registered once (RFC 5321 §4.1.4 order of commands, RFC 2033 §4.1, RFC 3207).
-/// <see cref="SmtpCommandRule.CountsAsTransaction"/> marks MAIL, RCPT and DATA: the other commands
+/// Each command registered once (RFC 5321 §4.1.4 order of commands, RFC 2033 §4.1, RFC 3207, RFC 3030).
+/// <see cref="SmtpCommandRule.CountsAsTransaction"/> marks MAIL, RCPT, DATA and BDAT: the other commands
 /// count towards the limit on commands without a message.
 /// </summary>
 public static class CommandTable
@@ -45,6 +45,8 @@ public static class CommandTable
         [SmtpVerb.Expn] = new(SmtpStates.Any, Both, false),
         [SmtpVerb.Help] = new(SmtpStates.Any, Both, false),
         [SmtpVerb.StartTls] = new(SmtpStates.Greeted, Both, false),
+        // RFC 3030 §2: a BDAT refused by state still has its chunk read, so the session stays in step.
+        [SmtpVerb.Bdat] = new(SmtpStates.Mail | SmtpStates.Recipients, Both, true),
     };
 
     public static bool IsKnown(SmtpVerb verb, SmtpMode mode) => Rules.TryGetValue(verb, out var rule) && (rule.Modes & mode) != 0;

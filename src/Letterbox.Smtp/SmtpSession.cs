@@ -17,8 +17,14 @@ internal sealed record ConnectedState : SessionState;
 /// <summary>After HELO/EHLO/LHLO: <paramref name="ClientName"/> as the client gave it; <paramref name="Extended"/> for EHLO/LHLO.</summary>
 internal sealed record GreetedState(string ClientName, bool Extended) : SessionState;
 
-/// <summary>A mail transaction: MAIL given, recipients accepted so far.</summary>
-internal sealed record MailState(GreetedState Hello, SmtpCommand Mail, List<Recipient> Recipients) : SessionState;
+/// <summary>
+/// A mail transaction: MAIL given, recipients accepted so far, and — once a BDAT has come (RFC 3030) —
+/// the spool its chunks are gathering in.
+/// </summary>
+internal sealed record MailState(GreetedState Hello, SmtpCommand Mail, List<Recipient> Recipients) : SessionState
+{
+    public ChunkSpool? Chunks { get; set; }
+}
 
 /// <summary>What the session does after a command.</summary>
 internal enum Flow
@@ -77,6 +83,12 @@ internal sealed partial class SmtpSession
         _idle = idle;
         try
         {
+            if (Mode == SmtpMode.Smtp && Limits.GreetingDelayMs > 0 && await TalksFirstAsync().ConfigureAwait(false))
+            {
+                _end = SessionEnd.EarlyTalker;
+                await SayGoodbyeAsync(SmtpReply.EarlyTalker).ConfigureAwait(false);
+                return;
+            }
             // RFC 5321 §4.3.1 / RFC 2033 §4: the greeting names the host; RFC 2034: no enhanced code here.
             new SmtpReply(220, null, $"{_server.HostName} {(Mode == SmtpMode.Lmtp ? "LMTP" : "ESMTP")} Letterbox").WriteTo(Output);
             await LoopAsync().ConfigureAwait(false);
@@ -92,6 +104,7 @@ internal sealed partial class SmtpSession
         }
         finally
         {
+            EndTransaction();
             SmtpMetrics.SessionsEnded.Add(1, new KeyValuePair<string, object?>("reason", _end.ToString()));
             SmtpLog.Ended(_log, Mode, _connection.RemoteEndPoint, _end);
         }
@@ -124,6 +137,14 @@ internal sealed partial class SmtpSession
     private async Task<Flow> DispatchAsync(byte[] line)
     {
         var parsed = SmtpCommandParser.Parse(line);
+        if (parsed.LostSync)
+        {
+            // RFC 3030 §2: without the chunk size the octets that follow cannot be told from commands; reading them as commands would let data smuggle commands in.
+            parsed.Error!.WriteTo(Output);
+            _end = SessionEnd.LostSync;
+            new SmtpReply(421, "4.5.0", "Cannot find the end of the BDAT chunk, closing connection").WriteTo(Output);
+            return Flow.Close;
+        }
         if (!parsed.IsSuccess)
         {
             return Reply(parsed.Error!);
@@ -142,6 +163,11 @@ internal sealed partial class SmtpSession
         }
         if (!CommandTable.IsAllowed(command.Verb, States))
         {
+            if (command.Verb == SmtpVerb.Bdat && !await DrainChunkAsync(command.ChunkSize).ConfigureAwait(false))
+            {
+                _end = SessionEnd.ClientClosed;
+                return Flow.Close;
+            }
             return Reply(States == SmtpStates.Connected
                 ? new SmtpReply(503, "5.5.1", $"Send {(Mode == SmtpMode.Lmtp ? "LHLO" : "EHLO")} first")
                 : SmtpReply.BadSequence);
@@ -153,6 +179,7 @@ internal sealed partial class SmtpSession
             SmtpVerb.Mail => Mail(command),
             SmtpVerb.Rcpt => await RcptAsync(command).ConfigureAwait(false),
             SmtpVerb.Data => await DataAsync().ConfigureAwait(false),
+            SmtpVerb.Bdat => await BdatAsync(command).ConfigureAwait(false),
             SmtpVerb.Rset => Rset(),
             SmtpVerb.Noop => Reply(SmtpReply.Ok),
             SmtpVerb.Quit => Quit(),
@@ -176,6 +203,41 @@ internal sealed partial class SmtpSession
             return Flow.Close;
         }
         return Flow.Continue;
+    }
+
+    /// <summary>
+    /// Greeting delay (the "early talker" test): waits up to <see cref="SmtpOptions.GreetingDelayMs"/>
+    /// for the client to say anything. RFC 5321 §4.3.1: a client waits for the 220 before it speaks, so
+    /// one that does not is a spam engine that does not read replies. The server decides: a timer
+    /// cancels the pending read; data that arrived first is the verdict.
+    /// </summary>
+    private async Task<bool> TalksFirstAsync()
+    {
+        var input = _connection.Input;
+        using var timer = _server.Time.CreateTimer(_ => input.CancelPendingRead(), null, TimeSpan.FromMilliseconds(Limits.GreetingDelayMs), Timeout.InfiniteTimeSpan);
+        var result = await input.ReadAsync(IdleToken).ConfigureAwait(false);
+        var spoke = !result.IsCanceled && (result.Buffer.Length > 0 || result.IsCompleted);
+        input.AdvanceTo(result.Buffer.Start);
+        if (!spoke)
+        {
+            return false;
+        }
+        SmtpMetrics.EarlyTalkers.Add(1);
+        return true;
+    }
+
+    /// <summary>Leaves any transaction: a BDAT spool still open is deleted (the message was never acknowledged).</summary>
+    private void EndTransaction(SessionState? next = null)
+    {
+        if (_state is MailState { Chunks: { } chunks } mail)
+        {
+            mail.Chunks = null;
+            chunks.Dispose();
+        }
+        if (next is not null)
+        {
+            _state = next;
+        }
     }
 
     private Flow Quit()

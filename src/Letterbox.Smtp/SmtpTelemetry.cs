@@ -15,6 +15,10 @@ internal enum SessionEnd
     TooManyCommands,
     TlsFailed,
     ServerStopping,
+    /// <summary>Spoke before the greeting (greeting delay, <c>Smtp:GreetingDelayMs</c>).</summary>
+    EarlyTalker,
+    /// <summary>A BDAT without a readable chunk size: the rest of the input cannot be framed.</summary>
+    LostSync,
 }
 
 internal static class SmtpMetrics
@@ -26,6 +30,7 @@ internal static class SmtpMetrics
     public static readonly Counter<long> ReceivedBytes = Meter.CreateCounter<long>("letterbox.smtp.received_bytes", "By");
     public static readonly Counter<long> RejectedRecipients = Meter.CreateCounter<long>("letterbox.smtp.rejected_recipients");
     public static readonly Counter<long> SessionsEnded = Meter.CreateCounter<long>("letterbox.smtp.sessions_ended");
+    public static readonly Counter<long> EarlyTalkers = Meter.CreateCounter<long>("letterbox.smtp.early_talkers");
 }
 
 /// <summary>SMTP/LMTP log events (ids 4001-4099). Addresses only; never a message body.</summary>

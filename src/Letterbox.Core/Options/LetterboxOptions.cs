@@ -92,6 +92,8 @@ public sealed class AccountOptions
     public bool LocalPartCaseSensitive { get; set; }
     /// <summary>Minimum password length for new passwords.</summary>
     public int MinPasswordLength { get; set; } = 10;
+    /// <summary>Octets of mail each account may keep (the sum of its messages' sizes); 0 = unlimited.</summary>
+    public long DefaultQuotaBytes { get; set; }
 }
 
 public sealed class LimitOptions
@@ -193,4 +195,9 @@ public sealed class SmtpOptions
     public bool DeferOnDnsErrors { get; set; }
     /// <summary>Time for all the DNS work of checking one message, in seconds (RFC 7208 §4.6.4: at least 20 for SPF); each query's own timeout is Dns:TimeoutMs.</summary>
     public int AuthenticationTimeoutSeconds { get; set; } = 20;
+    /// <summary>
+    /// Milliseconds to wait before the SMTP greeting; a client that talks first gets 554 5.5.0 and is
+    /// disconnected (RFC 5321 §4.3.1: the client waits for the greeting). 0 (the default): greet at once. Not applied to LMTP.
+    /// </summary>
+    public int GreetingDelayMs { get; set; }
 }

@@ -12,24 +12,24 @@ internal sealed partial class SmtpSession
     private async Task<Flow> DataAsync()
     {
         var mail = (MailState)_state;
+        if (mail.Chunks is not null)
+        {
+            return Reply(SmtpReply.DataAfterBdat);
+        }
+        if (mail.Mail.Body == SmtpBody.BinaryMime)
+        {
+            // RFC 3030 §3: binary content cannot be dot-stuffed; only BDAT carries it.
+            return Reply(SmtpReply.BinaryNeedsBdat);
+        }
         if (mail.Recipients.Count == 0)
         {
-            // RFC 5321 §3.3: DATA without a valid recipient.
+            // RFC 5321 §3.3, RFC 2920 §3.1: DATA without a valid recipient (also when pipelined after refused RCPTs).
             return Reply(SmtpReply.NoValidRecipients);
         }
-        var spoolDirectory = Path.Combine(Options.DataDirectory, "spool");
-        FileStream spool;
-        try
+        var spool = OpenSpool();
+        if (spool is null)
         {
-            Directory.CreateDirectory(spoolDirectory);
-            // Deleted on close: the spool only carries the message from the socket to the store.
-            spool = new FileStream(Path.Combine(spoolDirectory, "smtp-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            SmtpLog.SpoolFailed(_log, e, Mode);
-            return Reply(new SmtpReply(451, "4.3.0", "Cannot accept data now, try again later"));
+            return Reply(SmtpReply.CannotSpool);
         }
         await using (spool.ConfigureAwait(false))
         {
@@ -48,30 +48,53 @@ internal sealed partial class SmtpSession
                 // RFC 5321 §4.5.3.1.10 / RFC 1870 §6.4: drained, not stored.
                 return ReplyForEach(mail, _ => SmtpReply.TooBig);
             }
-            await spool.FlushAsync(IdleToken).ConfigureAwait(false);
-            spool.Position = 0;
-            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-            var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool, _connection.RemoteEndPoint.Address, mail.Hello.ClientName);
-            // The delivery must not be abandoned half-way because the client went quiet; the stopping token is not ours to ignore, the idle one is.
-            _idle!.CancelAfter(Timeout.InfiniteTimeSpan);
-            var outcomes = await _delivery.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
-            SmtpMetrics.Messages.Add(1);
-            SmtpLog.Received(_log, Mode, id, mail.Mail.Argument, decoder.Size, mail.Recipients.Count, _connection.RemoteEndPoint);
-            if (Mode == SmtpMode.Lmtp)
-            {
-                var flow = Flow.Continue;
-                foreach (var outcome in outcomes)
-                {
-                    flow = Reply(ReplyFor(outcome, id));
-                    if (flow == Flow.Close)
-                    {
-                        break;
-                    }
-                }
-                return flow;
-            }
-            return Reply(SmtpSummary(outcomes, id));
+            return await DeliverAsync(mail, spool, decoder.Size).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A spool file for one message, deleted on close: it only carries the message from the socket to the store. Null when the disk refuses.</summary>
+    private FileStream? OpenSpool()
+    {
+        var spoolDirectory = Letterbox.Core.Spool.Directory(Options.DataDirectory);
+        try
+        {
+            Directory.CreateDirectory(spoolDirectory);
+            return new FileStream(Path.Combine(spoolDirectory, "smtp-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SmtpLog.SpoolFailed(_log, e, Mode);
+            return null;
+        }
+    }
+
+    /// <summary>Hands a complete spooled message to the pipeline and answers: one reply over SMTP, one per recipient over LMTP (RFC 2033 §4.2).</summary>
+    private async Task<Flow> DeliverAsync(MailState mail, FileStream spool, long size)
+    {
+        await spool.FlushAsync(IdleToken).ConfigureAwait(false);
+        spool.Position = 0;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool, _connection.RemoteEndPoint.Address, mail.Hello.ClientName);
+        // The delivery must not be abandoned half-way because the client went quiet; the stopping token is not ours to ignore, the idle one is.
+        _idle!.CancelAfter(Timeout.InfiniteTimeSpan);
+        var outcomes = await _delivery.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
+        SmtpMetrics.Messages.Add(1);
+        SmtpLog.Received(_log, Mode, id, mail.Mail.Argument, size, mail.Recipients.Count, _connection.RemoteEndPoint);
+        if (Mode == SmtpMode.Lmtp)
+        {
+            var flow = Flow.Continue;
+            foreach (var outcome in outcomes)
+            {
+                flow = Reply(ReplyFor(outcome, id));
+                if (flow == Flow.Close)
+                {
+                    break;
+                }
+            }
+            return flow;
+        }
+        return Reply(SmtpSummary(outcomes, id));
     }
 
     /// <summary>Streams the data to the spool through the decoder until CRLF.CRLF; false when the client went away first.</summary>
@@ -172,11 +195,37 @@ internal sealed partial class SmtpSession
             (_, true, false) => "ESMTP",
             _ => "SMTP",
         };
-        var helo = Sanitize(mail.Hello.ClientName);
+        if (mail.Mail.SmtpUtf8)
+        {
+            // RFC 6531 §3.7.3: UTF8SMTP / UTF8SMTPS (UTF8SMTPA with AUTH, which this MX does not offer) and UTF8LMTP(S).
+            protocol = "UTF8" + protocol.TrimStart('E');
+        }
+        var helo = Sanitize(HeloForHeader(mail));
         var tls = _connection.TlsDescription is { } description ? $"\r\n\t(using {description})" : "";
         var recipient = mail.Recipients.Count == 1 ? $"\r\n\tfor <{Sanitize(mail.Recipients[0].Address)}>" : "";
         var date = _server.Time.GetUtcNow().ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);
         return $"Received: from {helo} ([{_connection.RemoteEndPoint.Address}])\r\n\tby {_server.HostName} (Letterbox) with {protocol} id {id}{tls}{recipient};\r\n\t{date}\r\n";
+    }
+
+    /// <summary>
+    /// RFC 6531 §3.3: a UTF-8 EHLO domain is fine in an SMTPUTF8 transaction; otherwise the header must
+    /// stay ASCII, so the name goes in as its IDNA A-label (or is replaced by "?" when it is no domain at all).
+    /// </summary>
+    private static string HeloForHeader(MailState mail)
+    {
+        var name = mail.Hello.ClientName;
+        if (mail.Mail.SmtpUtf8 || System.Text.Ascii.IsValid(name))
+        {
+            return name;
+        }
+        try
+        {
+            return new IdnMapping { UseStd3AsciiRules = false }.GetAscii(name);
+        }
+        catch (ArgumentException)
+        {
+            return new string(name.Select(c => c < 128 ? c : '?').ToArray());
+        }
     }
 
     /// <summary>The HELO name is the client's word: keep it from breaking the header (no parentheses or control characters).</summary>

@@ -39,9 +39,11 @@ internal sealed partial class SmtpSession
         // RFC 5321 §4.5.1: <postmaster> without a domain is the postmaster of this host.
         var address = command.Argument.Contains('@', StringComparison.Ordinal) ? command.Argument : command.Argument + "@" + _server.HostName;
         Recipient recipient;
+        bool full;
         try
         {
             recipient = await _delivery.ResolveAsync(address, IdleToken).ConfigureAwait(false);
+            full = recipient is { Status: RecipientStatus.Accepted, User: { } user } && await _delivery.IsFullAsync(user, IdleToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -50,8 +52,13 @@ internal sealed partial class SmtpSession
         }
         switch (recipient.Status)
         {
+            case RecipientStatus.Accepted when full:
+                // Postfix semantics: a full mailbox is temporary (the owner may make room); a message larger than the room left gets 552 5.2.2 after the data.
+                SmtpMetrics.RejectedRecipients.Add(1, new KeyValuePair<string, object?>("reason", "quota"));
+                return Reply(SmtpReply.MailboxFull);
             case RecipientStatus.Accepted:
-                mail.Recipients.Add(recipient);
+                // RFC 3461 §4.1, §4.2: kept with the recipient; as the final destination no DSN is sent (see Hello: DSN).
+                mail.Recipients.Add(recipient with { Notify = command.Notify, OriginalRecipient = command.OriginalRecipient });
                 return Reply(SmtpReply.RecipientOk);
             case RecipientStatus.DomainNotHosted:
                 SmtpMetrics.RejectedRecipients.Add(1, new KeyValuePair<string, object?>("reason", "domain"));
@@ -69,7 +76,7 @@ internal sealed partial class SmtpSession
     {
         if (_state is MailState mail)
         {
-            _state = mail.Hello;
+            EndTransaction(mail.Hello);
         }
         return Reply(SmtpReply.Ok);
     }

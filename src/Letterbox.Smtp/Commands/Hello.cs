@@ -11,7 +11,7 @@ internal sealed partial class SmtpSession
     {
         // RFC 5321 §4.1.4: HELO/EHLO in a transaction resets it, as RSET does.
         var extended = command.Verb != SmtpVerb.Helo;
-        _state = new GreetedState(command.Argument, extended);
+        EndTransaction(new GreetedState(command.Argument, extended));
         if (!extended)
         {
             new SmtpReply(250, null, _server.HostName).WriteTo(Output);
@@ -26,7 +26,16 @@ internal sealed partial class SmtpSession
             "8BITMIME",
             "SMTPUTF8",
             "ENHANCEDSTATUSCODES",
+            // RFC 3030: BDAT, and binary bodies that only BDAT can carry.
+            "CHUNKING",
+            "BINARYMIME",
         };
+        if (Mode == SmtpMode.Smtp)
+        {
+            // RFC 3461: parameters accepted and kept. Not over LMTP: the front MTA then stays the one
+            // that reports "delivered" (RFC 3461 §5.2.3) — Letterbox sends no mail of its own.
+            lines.Add("DSN");
+        }
         if (_connection.CanStartTls)
         {
             lines.Add("STARTTLS");

@@ -58,6 +58,17 @@ public sealed partial class DeliveryPipeline(IMailStore store, ILoggerFactory? l
         return new Recipient(address, RecipientStatus.Accepted, user, detail);
     }
 
+    /// <summary>Whether the user's account is already full (checked at RCPT time: 452 4.2.2, the sender retries later).</summary>
+    public async Task<bool> IsFullAsync(UserRecord user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var account = await store.OpenAccountAsync(user, ct).ConfigureAwait(false);
+        await using (account.ConfigureAwait(false))
+        {
+            return (await account.GetQuotaAsync(ct).ConfigureAwait(false)).IsFull;
+        }
+    }
+
     /// <summary>
     /// Stores the message for every accepted recipient and returns one outcome per recipient, in
     /// order. Returns only after every append the outcome calls Delivered is durable.

@@ -1,3 +1,4 @@
+using Letterbox.Smtp.Protocol;
 using Letterbox.Store;
 
 namespace Letterbox.Smtp.Delivery;
@@ -17,7 +18,13 @@ public enum RecipientStatus
 /// A recipient address and what it resolved to. <see cref="Folder"/> is the mailbox asked for by
 /// "+detail" sub-addressing (or by <c>deliver --mailbox</c>); INBOX is used when it does not exist.
 /// </summary>
-public sealed record Recipient(string Address, RecipientStatus Status, UserRecord? User, string? Folder);
+public sealed record Recipient(string Address, RecipientStatus Status, UserRecord? User, string? Folder)
+{
+    /// <summary>RFC 3461 §4.1 NOTIFY= given with RCPT (<see cref="DsnNotify.None"/>: not given).</summary>
+    public DsnNotify Notify { get; init; }
+    /// <summary>RFC 3461 §4.2 ORCPT= given with RCPT ("addr-type;xtext"), or null.</summary>
+    public string? OriginalRecipient { get; init; }
+}
 
 /// <summary>How a delivery to one recipient ended.</summary>
 public enum DeliveryStatus

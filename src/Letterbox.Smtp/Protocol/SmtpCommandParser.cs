@@ -25,7 +25,15 @@ public static class SmtpCommandParser
         ["EXPN"] = SmtpVerb.Expn,
         ["HELP"] = SmtpVerb.Help,
         ["STARTTLS"] = SmtpVerb.StartTls,
+        ["BDAT"] = SmtpVerb.Bdat,
     };
+
+    /// <summary>RFC 3030 §2: chunk-size is 1*DIGIT; 18 digits keep it inside a long.</summary>
+    private const int MaxChunkSizeDigits = 18;
+    /// <summary>RFC 3461 §4.4: ENVID is at most 100 characters.</summary>
+    private const int MaxEnvelopeId = 100;
+    /// <summary>RFC 3461 §4.2: ORCPT is at most 500 characters.</summary>
+    private const int MaxOriginalRecipient = 500;
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -61,6 +69,7 @@ public static class SmtpCommandParser
             SmtpVerb.Helo or SmtpVerb.Ehlo or SmtpVerb.Lhlo => ParseHello(verb, rest),
             SmtpVerb.Mail => ParseMail(rest),
             SmtpVerb.Rcpt => ParseRcpt(rest),
+            SmtpVerb.Bdat => ParseBdat(rest),
             SmtpVerb.Data or SmtpVerb.Rset or SmtpVerb.Quit or SmtpVerb.StartTls => rest.Length == 0
                 ? SmtpParseResult.Ok(new SmtpCommand(verb, ""))
                 : Syntax($"{Keyword(verb)} takes no argument"),
@@ -106,9 +115,25 @@ public static class SmtpCommandParser
                 case "BODY" when string.Equals(value, "8BITMIME", StringComparison.OrdinalIgnoreCase):
                     command = command with { Body = SmtpBody.EightBitMime };
                     break;
+                case "BODY" when string.Equals(value, "BINARYMIME", StringComparison.OrdinalIgnoreCase):
+                    command = command with { Body = SmtpBody.BinaryMime };
+                    break;
                 case "SMTPUTF8" when value is null:
                     command = command with { SmtpUtf8 = true };
                     break;
+                // RFC 3461 §4.3: RET=FULL / RET=HDRS, once.
+                case "RET" when command.Return is null && string.Equals(value, "FULL", StringComparison.OrdinalIgnoreCase):
+                    command = command with { Return = DsnReturn.Full };
+                    break;
+                case "RET" when command.Return is null && string.Equals(value, "HDRS", StringComparison.OrdinalIgnoreCase):
+                    command = command with { Return = DsnReturn.Headers };
+                    break;
+                // RFC 3461 §4.4: ENVID=xtext, once, at most 100 characters.
+                case "ENVID" when command.EnvelopeId is null && value is { Length: > 0 and <= MaxEnvelopeId } && IsXtext(value):
+                    command = command with { EnvelopeId = value };
+                    break;
+                case "RET" or "ENVID" or "SIZE" or "BODY" or "SMTPUTF8":
+                    return Syntax($"Bad {name.ToUpperInvariant()} parameter");
                 default:
                     return Unrecognized(name);
             }
@@ -127,12 +152,110 @@ public static class SmtpCommandParser
         {
             return SmtpParseResult.Fail(error!);
         }
-        if (parameters.Count > 0)
+        var command = new SmtpCommand(SmtpVerb.Rcpt, mailbox);
+        foreach (var (name, value) in parameters)
         {
-            return Unrecognized(parameters[0].Name);
+            switch (name.ToUpperInvariant())
+            {
+                case "NOTIFY" when command.Notify == DsnNotify.None && TryParseNotify(value, out var notify):
+                    command = command with { Notify = notify };
+                    break;
+                case "ORCPT" when command.OriginalRecipient is null && value is { Length: <= MaxOriginalRecipient } && IsOriginalRecipient(value):
+                    command = command with { OriginalRecipient = value };
+                    break;
+                case "NOTIFY" or "ORCPT":
+                    return Syntax($"Bad {name.ToUpperInvariant()} parameter");
+                default:
+                    return Unrecognized(name);
+            }
         }
-        return SmtpParseResult.Ok(new SmtpCommand(SmtpVerb.Rcpt, mailbox));
+        return SmtpParseResult.Ok(command);
     }
+
+    // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CR LF; end-marker = "LAST".
+    private static SmtpParseResult ParseBdat(string rest)
+    {
+        var words = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var last = words.Length == 2 && string.Equals(words[1], "LAST", StringComparison.OrdinalIgnoreCase);
+        if (words.Length is < 1 or > 2 || (words.Length == 2 && !last)
+            || words[0].Length > MaxChunkSizeDigits || !words[0].All(char.IsAsciiDigit))
+        {
+            return SmtpParseResult.Fail(new SmtpReply(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]")) with { LostSync = true };
+        }
+        var size = long.Parse(words[0], NumberStyles.None, CultureInfo.InvariantCulture);
+        return SmtpParseResult.Ok(new SmtpCommand(SmtpVerb.Bdat, "") { ChunkSize = size, LastChunk = last });
+    }
+
+    // RFC 3461 §4.1: "NOTIFY=" ( "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ) ).
+    private static bool TryParseNotify(string? value, out DsnNotify notify)
+    {
+        notify = DsnNotify.None;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+        foreach (var word in value.Split(','))
+        {
+            var flag = word.ToUpperInvariant() switch
+            {
+                "NEVER" => DsnNotify.Never,
+                "SUCCESS" => DsnNotify.Success,
+                "FAILURE" => DsnNotify.Failure,
+                "DELAY" => DsnNotify.Delay,
+                _ => DsnNotify.None,
+            };
+            if (flag == DsnNotify.None || (notify & flag) != 0)
+            {
+                return false;
+            }
+            notify |= flag;
+        }
+        return notify == DsnNotify.Never || (notify & DsnNotify.Never) == 0;
+    }
+
+    // RFC 3461 §4.2: original-recipient-address = addr-type ";" xtext; addr-type is an atom (RFC 5322).
+    private static bool IsOriginalRecipient(string value)
+    {
+        var semicolon = value.IndexOf(';', StringComparison.Ordinal);
+        if (semicolon <= 0 || semicolon == value.Length - 1)
+        {
+            return false;
+        }
+        var type = value.AsSpan(0, semicolon);
+        foreach (var c in type)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+        return IsXtext(value[(semicolon + 1)..]);
+    }
+
+    /// <summary>RFC 3461 §4: xtext = *( xchar / hexchar ); xchar is "!".."~" but "+" and "="; hexchar is "+" and two upper-case hex digits.</summary>
+    public static bool IsXtext(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '+')
+            {
+                if (i + 2 >= value.Length || !IsUpperHex(value[i + 1]) || !IsUpperHex(value[i + 2]))
+                {
+                    return false;
+                }
+                i += 2;
+            }
+            else if (c is < '!' or > '~' or '=')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsUpperHex(char c) => char.IsAsciiDigit(c) || c is >= 'A' and <= 'F';
 
     private static bool TryTakePrefix(string rest, string prefix, out string after)
     {

@@ -43,7 +43,9 @@ public sealed record SmtpReply(int Code, string? Enhanced, string Text)
     public static readonly SmtpReply RelayDenied = new(554, "5.7.1", "Relay access denied");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply TooBig = new(552, "5.3.4", "Message too big");
-    public static readonly SmtpReply OverQuota = new(552, "5.2.2", "Mailbox full");
+    public static readonly SmtpReply OverQuota = new(552, "5.2.2", "Message exceeds the recipient's quota");
+    /// <summary>RFC 3463 §3.3: X.2.2 mailbox full; 4xx at RCPT time so the sender retries.</summary>
+    public static readonly SmtpReply MailboxFull = new(452, "4.2.2", "Mailbox full, try again later");
     public static readonly SmtpReply TemporaryFailure = new(451, "4.3.0", "Temporary failure, try again later");
     public static readonly SmtpReply CannotVerify = new(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
     public static readonly SmtpReply ExpnDisabled = new(502, "5.5.1", "EXPN not available");
@@ -55,5 +57,12 @@ public sealed record SmtpReply(int Code, string? Enhanced, string Text)
     public static readonly SmtpReply TooManyCommands = new(421, "4.7.0", "Too many commands without a message, closing connection");
     public static readonly SmtpReply Timeout = new(421, "4.4.2", "Idle for too long, closing connection");
     public static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Server shutting down, closing connection");
+    /// <summary>RFC 5321 §3.1: 554 instead of the 220 greeting; the session ends.</summary>
+    public static readonly SmtpReply EarlyTalker = new(554, "5.5.0", "Talking before the greeting, closing connection");
+    /// <summary>RFC 3030 §3: BODY=BINARYMIME data may only come with BDAT.</summary>
+    public static readonly SmtpReply BinaryNeedsBdat = new(503, "5.5.1", "BODY=BINARYMIME requires BDAT");
+    /// <summary>RFC 3030 §2: DATA and BDAT are not mixed in one transaction.</summary>
+    public static readonly SmtpReply DataAfterBdat = new(503, "5.5.1", "DATA not allowed after BDAT in one transaction");
+    public static readonly SmtpReply CannotSpool = new(451, "4.3.0", "Cannot accept data now, try again later");
     public static readonly SmtpReply Busy = new(421, "4.7.0", "Too many connections, try again later");
 }

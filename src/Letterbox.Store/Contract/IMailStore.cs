@@ -47,6 +47,13 @@ public interface IMailAccount : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<AppendResult>> AppendAsync(long mailboxId, IReadOnlyList<NewMessage> messages, CancellationToken ct = default);
 
+    /// <summary>
+    /// The account's storage use against its quota (RFC 9208 STORAGE: octets of all its messages).
+    /// An append that would pass the limit fails with <see cref="MailStoreError.OverQuota"/>.
+    /// The default is "no quota" for stores that do not keep one.
+    /// </summary>
+    Task<QuotaUsage> GetQuotaAsync(CancellationToken ct = default) => Task.FromResult(new QuotaUsage(0, 0));
+
     /// <summary>Loads messages by UID (missing UIDs are skipped), ordered by UID.</summary>
     Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFields fields, CancellationToken ct = default);
 
@@ -101,4 +108,11 @@ public enum MailStoreError
 public sealed class MailStoreException(MailStoreError error, string message) : Exception(message)
 {
     public MailStoreError Error { get; } = error;
+}
+
+/// <summary>Storage used and allowed, in octets; <see cref="LimitBytes"/> 0 means unlimited.</summary>
+public sealed record QuotaUsage(long UsedBytes, long LimitBytes)
+{
+    /// <summary>Nothing more fits: the account is at or over its limit.</summary>
+    public bool IsFull => LimitBytes > 0 && UsedBytes >= LimitBytes;
 }

@@ -6,7 +6,7 @@ namespace Letterbox.Store.Embedded;
 /// One session's handle on an _account. Cheap: all state lives in the shared
 /// <see cref="AccountDatabase"/>; disposing the handle leaves the account open for others.
 /// </summary>
-internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, long maxMessageSize) : IMailAccount
+internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, long maxMessageSize, long quotaBytes = 0) : IMailAccount
 {
     private readonly AccountDatabase _account = lease.Database;
 
@@ -85,7 +85,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
                 staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
             }).ConfigureAwait(false);
             var ready = staged.Select(s => s!).ToList();
-            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready), ct).ConfigureAwait(false);
+            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready, quotaBytes), ct).ConfigureAwait(false);
             StoreMetrics.MessagesAppended.Add(ready.Count);
             StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
             return results;
@@ -101,6 +101,17 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
                 }
             }
         }
+    }
+
+    public async Task<QuotaUsage> GetQuotaAsync(CancellationToken ct = default)
+    {
+        var used = await ReadAsync(async (connection, token) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = MessageWrites.UsageQuery;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }, ct).ConfigureAwait(false);
+        return new QuotaUsage(used, quotaBytes);
     }
 
     public async Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFields fields, CancellationToken ct = default)

@@ -57,6 +57,9 @@ public sealed class EmbeddedMailStore : IMailStore
 
     public IAccountDirectory Directory { get; }
 
+    /// <summary>Octets of mail each account may keep (<c>Accounts:DefaultQuotaBytes</c>); 0 = unlimited. Appends past it fail with <see cref="MailStoreError.OverQuota"/>.</summary>
+    public long QuotaBytes { get; set; }
+
     public IMailboxChangeNotifier Changes => _changes;
 
     private string AccountsDirectory => Path.Combine(DataDirectory, "accounts");
@@ -93,7 +96,7 @@ public sealed class EmbeddedMailStore : IMailStore
     {
         ArgumentNullException.ThrowIfNull(user);
         var lease = await AccountAsync(user.AccountId, ct).ConfigureAwait(false);
-        return new EmbeddedMailAccount(user, lease, MaxMessageSize);
+        return new EmbeddedMailAccount(user, lease, MaxMessageSize, QuotaBytes);
     }
 
     public Task<StoreCheckReport> CheckAsync(bool repair, CancellationToken ct = default)

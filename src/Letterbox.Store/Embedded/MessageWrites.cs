@@ -15,8 +15,21 @@ internal static class MessageWrites
     /// <summary>A message whose blob is staged, ready for its metadata row.</summary>
     public sealed record PendingAppend(StagedBlob Blob, IReadOnlyCollection<string> Flags, DateTimeOffset? InternalDate);
 
-    public static IReadOnlyList<AppendResult> Append(WriteContext context, long mailboxId, IReadOnlyList<PendingAppend> messages)
+    /// <summary>The account's storage use (RFC 9208 STORAGE): octets of every message, a copy in two mailboxes counted twice.</summary>
+    public const string UsageQuery = "SELECT COALESCE(SUM(size), 0) FROM messages";
+
+    public static IReadOnlyList<AppendResult> Append(WriteContext context, long mailboxId, IReadOnlyList<PendingAppend> messages, long quotaBytes = 0)
     {
+        if (quotaBytes > 0)
+        {
+            // Checked inside the writer's transaction, so two deliveries at once cannot both squeeze past the limit.
+            using var usage = context.Command(UsageQuery);
+            var used = Convert.ToInt64(usage.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (used + messages.Sum(m => m.Blob.Size) > quotaBytes)
+            {
+                throw new MailStoreException(MailStoreError.OverQuota, "The account's quota would be exceeded.");
+            }
+        }
         var (uidValidity, uidNext) = MailboxCounters(context, mailboxId);
         if (uidNext + messages.Count > uint.MaxValue)
         {

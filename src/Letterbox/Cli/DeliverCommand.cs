@@ -51,6 +51,7 @@ internal static class DeliverCommand
         }
         await using var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
         await using var store = EmbeddedMailStore.Open(options.DataDirectory, directory, null, options.Limits.MaxMessageSize);
+        store.QuotaBytes = options.Accounts.DefaultQuotaBytes;
         // The same pipeline as SMTP and LMTP; the MTA that runs us has written Return-Path and Delivered-To.
         var pipeline = new DeliveryPipeline(store);
         var resolved = await pipeline.ResolveAsync(recipient, ct).ConfigureAwait(false);

@@ -55,6 +55,7 @@ public sealed class LetterboxServer : IAsyncDisposable
         System.IO.Directory.CreateDirectory(options.DataDirectory);
         var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
         var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize);
+        store.QuotaBytes = options.Accounts.DefaultQuotaBytes;
         Spool.Sweep(options.DataDirectory, Spool.SweepAge, TimeProvider.System);
         var tls = LoadCertificate(options, hostName, dev);
         var services = new ServerServices(options, hostName, store, Authenticator(directory, options), tls, loggerFactory);

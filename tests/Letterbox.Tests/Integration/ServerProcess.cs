@@ -36,6 +36,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 smtp = new { Address = "127.0.0.1", Port = 0 },
                 lmtp = new { Address = "127.0.0.1", Port = 0 },
             },
+            // Sender checks would ask the machine's DNS (the Internet); tests that want them use TestDnsServer.
+            Smtp = new { AuthenticationChecks = false },
         }));
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { ExternalProcess.LetterboxDll, "serve", "--data-dir", dataDirectory, "--config", config }.Concat(dev ? ["--dev"] : []).Concat(extraArgs))

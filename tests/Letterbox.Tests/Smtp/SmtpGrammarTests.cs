@@ -48,6 +48,43 @@ public class SmtpGrammarTests
         Assert.Equal(SmtpBody.SevenBit, Parse("MAIL FROM:<a@example.net> body=7bit").Command!.Body);
     }
 
+    [Fact]
+    public void Parses_dsn_parameters()
+    {
+        var mail = Parse("MAIL FROM:<a@example.net> RET=hdrs ENVID=QQ314159+2Bx").Command!;
+        Assert.Equal(DsnReturn.Headers, mail.Return);
+        Assert.Equal("QQ314159+2Bx", mail.EnvelopeId);
+        Assert.Equal(DsnReturn.Full, Parse("MAIL FROM:<> RET=FULL").Command!.Return);
+        var rcpt = Parse("RCPT TO:<b@example.org> NOTIFY=success,DELAY ORCPT=rfc822;Bob+40Example.COM").Command!;
+        Assert.Equal(DsnNotify.Success | DsnNotify.Delay, rcpt.Notify);
+        Assert.Equal("rfc822;Bob+40Example.COM", rcpt.OriginalRecipient);
+        Assert.Equal(DsnNotify.Never, Parse("RCPT TO:<b@example.org> NOTIFY=NEVER").Command!.Notify);
+        Assert.Equal(DsnNotify.None, Parse("RCPT TO:<b@example.org>").Command!.Notify);
+        Assert.True(SmtpCommandParser.IsXtext(""));
+        Assert.False(SmtpCommandParser.IsXtext("a b"));
+    }
+
+    [Theory]
+    [InlineData("BDAT 0 LAST", 0L, true)]
+    [InlineData("bdat 4096", 4096L, false)]
+    [InlineData("BDAT 12 last", 12L, true)]
+    [InlineData("BDAT 999999999999999999", 999999999999999999L, false)]
+    public void Parses_bdat(string line, long size, bool last)
+    {
+        var command = Parse(line).Command!;
+        Assert.Equal(SmtpVerb.Bdat, command.Verb);
+        Assert.Equal(size, command.ChunkSize);
+        Assert.Equal(last, command.LastChunk);
+    }
+
+    [Fact]
+    public void A_bad_bdat_loses_sync_and_other_errors_do_not()
+    {
+        Assert.True(Parse("BDAT ten").LostSync);
+        Assert.False(Parse("DATA now").LostSync);
+        Assert.Equal(SmtpBody.BinaryMime, Parse("MAIL FROM:<a@example.net> BODY=BINARYMIME").Command!.Body);
+    }
+
     [Theory]
     [InlineData("BOGUS", 500, "5.5.2")]
     [InlineData("", 500, "5.5.2")]
@@ -58,12 +95,33 @@ public class SmtpGrammarTests
     [InlineData("MAIL FROM:a@example.net", 501, "5.1.7")]
     [InlineData("MAIL FROM:<a@example.net", 501, "5.1.7")]
     [InlineData("MAIL FROM:<no-at-sign>", 501, "5.1.7")]
-    [InlineData("MAIL FROM:<a@example.net> SIZE=big", 555, "5.5.4")]
-    [InlineData("MAIL FROM:<a@example.net> BODY=BINARYMIME", 555, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> SIZE=big", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> BODY=9BIT", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> RET=ALL", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> RET=FULL RET=HDRS", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> ENVID=", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> ENVID=a=b", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> ENVID=a+2g", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> ENVID=a+2", 501, "5.5.4")]
+    [InlineData("MAIL FROM:<a@example.net> ENVID=ü", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> NOTIFY=NEVER,SUCCESS", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> NOTIFY=SUCCESS,SUCCESS", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> NOTIFY=", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> NOTIFY=ALWAYS", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> ORCPT=a@example.org", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> ORCPT=rfc822;", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> ORCPT=rfc 822;a", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> ORCPT=rfc822;a=b", 501, "5.5.4")]
+    [InlineData("RCPT TO:<a@example.org> FOO=1", 555, "5.5.4")]
+    [InlineData("BDAT", 501, "5.5.4")]
+    [InlineData("BDAT x", 501, "5.5.4")]
+    [InlineData("BDAT -1", 501, "5.5.4")]
+    [InlineData("BDAT 10 FIRST", 501, "5.5.4")]
+    [InlineData("BDAT 10 LAST more", 501, "5.5.4")]
+    [InlineData("BDAT 1234567890123456789", 501, "5.5.4")]
     [InlineData("MAIL FROM:<a@example.net> FOO=1", 555, "5.5.4")]
     [InlineData("RCPT TO:<>", 501, "5.1.3")]
     [InlineData("RCPT TO:<a@>", 501, "5.1.3")]
-    [InlineData("RCPT TO:<a@example.org> NOTIFY=NEVER", 555, "5.5.4")]
     [InlineData("DATA now", 501, "5.5.4")]
     [InlineData("STARTTLS please", 501, "5.5.4")]
     [InlineData("VRFY", 501, "5.5.4")]
@@ -106,7 +164,9 @@ public class SmtpGrammarTests
         Assert.False(CommandTable.IsKnown(SmtpVerb.Lhlo, SmtpMode.Smtp));
         Assert.False(CommandTable.IsKnown(SmtpVerb.Ehlo, SmtpMode.Lmtp));
         Assert.All(Enum.GetValues<SmtpVerb>(), v => Assert.True(CommandTable.Rules.ContainsKey(v)));
-        Assert.All(CommandTable.Rules, r => Assert.Equal(r.Key is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data, r.Value.CountsAsTransaction));
+        Assert.All(CommandTable.Rules, r => Assert.Equal(r.Key is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data or SmtpVerb.Bdat, r.Value.CountsAsTransaction));
+        Assert.True(CommandTable.IsAllowed(SmtpVerb.Bdat, SmtpStates.Recipients));
+        Assert.False(CommandTable.IsAllowed(SmtpVerb.Bdat, SmtpStates.Greeted));
     }
 
     /// <summary>Decodes <paramref name="input"/> fed in two pieces split at <paramref name="split"/>.</summary>

@@ -76,7 +76,9 @@ public class SmtpTranscriptTests
         await using var wire = await SmtpWire.ConnectAsync(server.Smtp);
         Assert.Equal("503 5.5.1 Send EHLO first", await wire.CommandAsync("MAIL FROM:<bob@example.net>"));
         Assert.Equal("500 5.5.2 Command not recognized", await wire.CommandAsync("LHLO x.example"));
-        Assert.Equal("500 5.5.2 Command not recognized", await wire.CommandAsync("BDAT 10 LAST"));
+        // RFC 3030 §2: a refused BDAT still has its chunk read (the "NOOP" inside is data).
+        await wire.SendAsync("BDAT 6 LAST\r\nNOOP\r\n");
+        Assert.Equal("503 5.5.1 Send EHLO first", (await wire.ReadReplyAsync())[^1]);
         Assert.StartsWith("250 ", await wire.CommandAsync("EHLO client.example.net"), StringComparison.Ordinal);
         Assert.Equal("503 5.5.1 Bad sequence of commands", await wire.CommandAsync("RCPT TO:<alice@example.org>"));
         Assert.Equal("503 5.5.1 Bad sequence of commands", await wire.CommandAsync("DATA"));
