@@ -104,6 +104,9 @@ public static partial class CommandParser
             CommandName.Store => Store(r, tag, uid),
             CommandName.Copy or CommandName.Move => Copy(r, tag, name, uid),
             CommandName.Id => Id(r, tag),
+            CommandName.GetQuota => r.Space() && r.ReadAString("a quota root", out var root) && r.End() ? new QuotaCommand(tag, name, root) : null,
+            CommandName.GetQuotaRoot => r.Space() && ReadMailbox(r, out var mailbox) && r.End() ? new QuotaCommand(tag, name, mailbox) : null,
+            CommandName.SetQuota => SetQuota(r, tag),
             _ => NoCommand(r, name),
         };
     }
@@ -427,6 +430,33 @@ public static partial class CommandParser
 
     private static ImapCommand? SimpleMailbox(CommandReader r, string tag, CommandName name)
         => r.Space() && ReadMailbox(r, out var mailbox) && r.End() ? new MailboxCommand(tag, name, mailbox) : null;
+
+    /// <summary>setquota = "SETQUOTA" SP quota-root SP setquota-list; setquota-list = "(" [setquota-resource *(SP setquota-resource)] ")" (RFC 9208 §7).</summary>
+    private static ImapCommand? SetQuota(CommandReader r, string tag)
+    {
+        if (!r.Space() || !r.ReadAString("a quota root", out var root) || !r.Space() || !r.Open())
+        {
+            return null;
+        }
+        var limits = new List<KeyValuePair<string, long>>();
+        if (r.Peek() != ')')
+        {
+            do
+            {
+                if (!r.ReadAtom("a resource name", out var resource) || !r.Space() || !r.ReadNumber64("a resource limit", out var limit))
+                {
+                    return null;
+                }
+                limits.Add(KeyValuePair.Create(resource.ToUpperInvariant(), limit));
+                if (!r.CheckCount(limits.Count, "quota resources"))
+                {
+                    return null;
+                }
+            }
+            while (r.TryConsume((byte)' '));
+        }
+        return r.Close() && r.End() ? new SetQuotaCommand(tag, root, limits) : null;
+    }
 
     private static ImapCommand? Rename(CommandReader r, string tag)
         => r.Space() && ReadMailbox(r, out var from) && r.Space() && ReadMailbox(r, out var to) && r.End()

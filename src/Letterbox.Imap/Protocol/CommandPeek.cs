@@ -94,6 +94,7 @@ internal static class CommandNames
         ("CLOSE", CommandName.Close), ("UNSELECT", CommandName.Unselect), ("EXPUNGE", CommandName.Expunge),
         ("SEARCH", CommandName.Search), ("FETCH", CommandName.Fetch), ("STORE", CommandName.Store),
         ("COPY", CommandName.Copy), ("MOVE", CommandName.Move), ("ID", CommandName.Id),
+        ("GETQUOTA", CommandName.GetQuota), ("GETQUOTAROOT", CommandName.GetQuotaRoot), ("SETQUOTA", CommandName.SetQuota),
     ];
 
     public static CommandName? Find(ReadOnlySpan<byte> word)

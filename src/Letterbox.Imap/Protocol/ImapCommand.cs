@@ -8,6 +8,7 @@ public enum CommandName
     Capability, Noop, Logout, StartTls, Authenticate, Login, Enable,
     Select, Examine, Create, Delete, Rename, Subscribe, Unsubscribe, List, Lsub, Namespace, Status, Append, Idle,
     Check, Close, Unselect, Expunge, Search, Fetch, Store, Copy, Move, Id,
+    GetQuota, GetQuotaRoot, SetQuota,
 }
 
 /// <summary>
@@ -42,6 +43,12 @@ public sealed record TaggedParameter(string Name, string? Value);
 
 /// <summary>CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE. CREATE may carry USE (\Sent ...) per RFC 6154 §3.</summary>
 public sealed record MailboxCommand(string Tag, CommandName Name, string Mailbox, IReadOnlyList<string>? SpecialUse = null) : ImapCommand(Tag, Name);
+
+/// <summary>GETQUOTA quota-root, GETQUOTAROOT mailbox (RFC 9208 §4.2, §4.3): <paramref name="Argument"/> is the root or the mailbox.</summary>
+public sealed record QuotaCommand(string Tag, CommandName Name, string Argument) : ImapCommand(Tag, Name);
+
+/// <summary>SETQUOTA quota-root (resource limit ...) (RFC 9208 §4.1.3).</summary>
+public sealed record SetQuotaCommand(string Tag, string Root, IReadOnlyList<KeyValuePair<string, long>> Limits) : ImapCommand(Tag, CommandName.SetQuota);
 
 public sealed record RenameCommand(string Tag, string From, string To) : ImapCommand(Tag, CommandName.Rename);
 
