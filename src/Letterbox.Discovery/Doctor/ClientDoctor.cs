@@ -29,9 +29,11 @@ public sealed record ClientDoctorRequest(string LocalPart, string Domain)
 /// password logs in and opens INBOX (IMAP, after ID) or runs STAT (POP3). Every failure says what it
 /// means and what to change.
 /// </summary>
-public sealed class ClientDoctor(MailDiscoverer discoverer, HostResolver resolver)
+public sealed class ClientDoctor(MailDiscoverer? discoverer, HostResolver resolver, MailServerProbe? probe = null)
 {
-    private ProbeOptions Options => discoverer.Probe.Options;
+    private MailServerProbe Probe => probe ?? discoverer?.Probe ?? throw new InvalidOperationException("ClientDoctor needs a discoverer or a probe.");
+
+    private ProbeOptions Options => Probe.Options;
 
     public async Task<DoctorReport> RunAsync(ClientDoctorRequest request, CancellationToken ct = default)
     {
@@ -70,11 +72,11 @@ public sealed class ClientDoctor(MailDiscoverer discoverer, HostResolver resolve
         }
         checks.Add(new DoctorCheck("resolve", CheckStatus.Pass, $"{setting.Host} → {string.Join(", ", addresses)}"));
 
-        var probe = await discoverer.Probe.ProbeAsync(setting.Protocol, setting.Host, setting.Port, setting.Security, ct).ConfigureAwait(false);
-        AddProbeChecks(probe, checks);
-        if (!probe.Succeeded || request.Password is null)
+        var result = await Probe.ProbeAsync(setting.Protocol, setting.Host, setting.Port, setting.Security, ct).ConfigureAwait(false);
+        AddProbeChecks(result, checks);
+        if (!result.Succeeded || request.Password is null)
         {
-            if (probe.Succeeded)
+            if (result.Succeeded)
             {
                 checks.Add(new DoctorCheck("login", CheckStatus.Skip, "no password given (use --password-stdin for a real login)"));
             }
@@ -93,6 +95,11 @@ public sealed class ClientDoctor(MailDiscoverer discoverer, HostResolver resolve
             var given = new ServerSetting(request.Protocol, request.Host.TrimEnd('.').ToLowerInvariant(), port, security, request.Username ?? request.Address, "given on the command line", SettingsTrust.Guessed);
             checks.Add(new DoctorCheck("settings", CheckStatus.Pass, $"{ProbeAdvice.Name(given.Protocol)} {given.Host}:{given.Port} {given.Security.ToSocketType()}, username {given.Username} (given)"));
             return given;
+        }
+        if (discoverer is null)
+        {
+            checks.Add(new DoctorCheck("settings", CheckStatus.Fail, "no server given and discovery is not available", "pass --imap-host, --port and --security"));
+            return null;
         }
         var found = await discoverer.DiscoverAsync(request.LocalPart, request.Domain, ct).ConfigureAwait(false);
         var best = found.Best(request.Protocol);
