@@ -15,7 +15,10 @@ public abstract class ClientConnection : IAsyncDisposable
     public required IPEndPoint LocalEndPoint { get; init; }
     /// <summary>The listener's name from configuration (imap, imaps...).</summary>
     public required string ListenerName { get; init; }
-    public bool IsLoopback => IPAddress.IsLoopback(RemoteEndPoint.Address);
+    /// <summary>True for a Unix domain socket peer: a process on this machine, with no IP address.</summary>
+    public bool IsLocalSocket { get; init; }
+    /// <summary>The peer is on this machine: a loopback address or a Unix socket (plaintext policy treats both as local).</summary>
+    public bool IsLoopback => IsLocalSocket || IPAddress.IsLoopback(RemoteEndPoint.Address);
 
     /// <summary>True once the connection is encrypted (implicit TLS, or after STARTTLS).</summary>
     public abstract bool IsTls { get; }

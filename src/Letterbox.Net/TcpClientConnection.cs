@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Letterbox.Net;
 
 /// <summary>
-/// A TCP connection, optionally wrapped in TLS. Pipes are created over the current stream with
+/// A TCP (or Unix domain socket) connection, optionally wrapped in TLS. Pipes are created over the current stream with
 /// <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions?)"/>, which reads only when the
 /// session asks: nothing is read ahead of the session, so at STARTTLS every byte already
 /// buffered was sent by the client after the command, and completing the old reader discards it.
@@ -40,12 +40,17 @@ public sealed class TcpClientConnection : ClientConnection
     /// <summary>Wraps an accepted socket; with <paramref name="implicitTls"/> the handshake happens before it returns.</summary>
     public static async Task<TcpClientConnection> AcceptAsync(Socket socket, string listenerName, TlsContext? tls, bool implicitTls, TimeSpan handshakeTimeout, CancellationToken ct)
     {
-        socket.NoDelay = true;
+        var isUnix = socket.AddressFamily == AddressFamily.Unix;
+        if (!isUnix)
+        {
+            socket.NoDelay = true;
+        }
         var connection = new TcpClientConnection(socket, tls, handshakeTimeout)
         {
-            RemoteEndPoint = Endpoints.Normalize((System.Net.IPEndPoint)socket.RemoteEndPoint!),
-            LocalEndPoint = Endpoints.Normalize((System.Net.IPEndPoint)socket.LocalEndPoint!),
+            RemoteEndPoint = isUnix ? Endpoints.UnixPeer : Endpoints.Normalize((System.Net.IPEndPoint)socket.RemoteEndPoint!),
+            LocalEndPoint = isUnix ? Endpoints.UnixPeer : Endpoints.Normalize((System.Net.IPEndPoint)socket.LocalEndPoint!),
             ListenerName = listenerName,
+            IsLocalSocket = isUnix,
         };
         if (implicitTls)
         {

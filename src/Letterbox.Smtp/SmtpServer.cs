@@ -1,6 +1,8 @@
 using System.Text;
 using Letterbox.Core.Options;
 using Letterbox.Net;
+using Letterbox.Net.Dns;
+using Letterbox.Smtp.Authentication;
 using Letterbox.Smtp.Delivery;
 using Letterbox.Store;
 using Microsoft.Extensions.Logging;
@@ -44,8 +46,20 @@ public sealed class SmtpServer : IConnectionHandler, IConnectionRefusal
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(options.Mode == SmtpMode.Lmtp ? "Letterbox.Lmtp" : "Letterbox.Smtp");
-        _delivery = new DeliveryPipeline(options.Store, options.LoggerFactory);
+        _delivery = new DeliveryPipeline(options.Store, options.LoggerFactory, CreateAuthenticator(options));
         TooManyConnections = Encoding.ASCII.GetBytes($"421 4.7.0 {options.HostName} Too many connections, try again later\r\n");
+    }
+
+    /// <summary>The sender checks for this listener's mode, or null when they are off (LMTP by default).</summary>
+    private static MessageAuthenticator? CreateAuthenticator(SmtpServerOptions options)
+    {
+        var smtp = options.Options.Smtp;
+        if (!(options.Mode == SmtpMode.Lmtp ? smtp.LmtpAuthenticationChecks : smtp.AuthenticationChecks))
+        {
+            return null;
+        }
+        var policy = new AuthenticationPolicy(smtp.RejectDmarcFailures, smtp.DeferOnDnsErrors, TimeSpan.FromSeconds(Math.Max(1, smtp.AuthenticationTimeoutSeconds)));
+        return new MessageAuthenticator(new LookupClientDns(DnsLookup.Create(options.Options.Dns)), options.HostName, policy);
     }
 
     /// <summary>RFC 5321 §3.8: 421 closes the connection; the sender retries later.</summary>

@@ -56,6 +56,13 @@ public sealed class ListenerOptions
     /// <summary>Port to bind; 0 picks a free port (tests).</summary>
     public int Port { get; set; }
     public ListenerSecurity Security { get; set; } = ListenerSecurity.StartTls;
+    /// <summary>
+    /// A Unix domain socket to listen on instead of Address and Port (for LMTP from Postfix or Exim on the
+    /// same machine); a relative path is under the data directory, so "lmtp.sock" is data/lmtp.sock.
+    /// </summary>
+    public string? Path { get; set; }
+    /// <summary>Permissions of the socket file given by Path, in octal ("0660": owner and group may connect).</summary>
+    public string SocketMode { get; set; } = "0660";
 }
 
 public sealed class TlsOptions
@@ -177,4 +184,14 @@ public sealed class SmtpOptions
     public int CommandTimeoutSeconds { get; set; } = 300;
     /// <summary>Time to wait for more message data during DATA, in seconds (RFC 5321 §4.5.3.2.6: at least 3 minutes; 10 here).</summary>
     public int DataTimeoutSeconds { get; set; } = 600;
+    /// <summary>Check SPF, DKIM, DMARC and ARC on mail received over SMTP and record an Authentication-Results header (RFC 8601).</summary>
+    public bool AuthenticationChecks { get; set; } = true;
+    /// <summary>The same checks over LMTP; off because the MTA in front has done them (and LMTP's client address is that MTA's).</summary>
+    public bool LmtpAuthenticationChecks { get; set; }
+    /// <summary>Refuse (550 5.7.1) mail failing DMARC whose domain publishes p=reject; off: deliver it to the Junk mailbox.</summary>
+    public bool RejectDmarcFailures { get; set; }
+    /// <summary>Answer 451 4.4.3 (try later) when a DNS error leaves DMARC undecided; off: deliver with "temperror" recorded.</summary>
+    public bool DeferOnDnsErrors { get; set; }
+    /// <summary>Time for all the DNS work of checking one message, in seconds (RFC 7208 §4.6.4: at least 20 for SPF); each query's own timeout is Dns:TimeoutMs.</summary>
+    public int AuthenticationTimeoutSeconds { get; set; } = 20;
 }

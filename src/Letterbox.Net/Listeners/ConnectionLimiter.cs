@@ -14,13 +14,20 @@ public sealed class ConnectionLimiter(int maxPerAddress, int maxTotal)
 
     public int Total => Volatile.Read(ref _total);
 
-    /// <summary>Takes a slot for <paramref name="address"/>; false when a limit is reached (nothing taken).</summary>
-    public bool TryAcquire(IPAddress address)
+    /// <summary>
+    /// Takes a slot for <paramref name="address"/>; false when a limit is reached (nothing taken).
+    /// A null address (a Unix socket peer, which has none) counts only against the total.
+    /// </summary>
+    public bool TryAcquire(IPAddress? address)
     {
         if (Interlocked.Increment(ref _total) > maxTotal)
         {
             Interlocked.Decrement(ref _total);
             return false;
+        }
+        if (address is null)
+        {
+            return true;
         }
         var count = _perAddress.AddOrUpdate(address, 1, (_, c) => c + 1);
         if (count > maxPerAddress)
@@ -31,9 +38,13 @@ public sealed class ConnectionLimiter(int maxPerAddress, int maxTotal)
         return true;
     }
 
-    public void Release(IPAddress address)
+    public void Release(IPAddress? address)
     {
         Interlocked.Decrement(ref _total);
+        if (address is null)
+        {
+            return;
+        }
         while (true)
         {
             if (!_perAddress.TryGetValue(address, out var count))

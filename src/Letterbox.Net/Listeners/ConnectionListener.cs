@@ -5,12 +5,20 @@ using Microsoft.Extensions.Logging;
 
 namespace Letterbox.Net;
 
-/// <summary>What a listener binds and how it secures connections.</summary>
-public sealed record ListenerBinding(string Name, IPEndPoint EndPoint, bool ImplicitTls);
+/// <summary>
+/// What a listener binds and how it secures connections: an <see cref="IPEndPoint"/>, or a
+/// <see cref="UnixDomainSocketEndPoint"/> whose file gets <see cref="SocketMode"/>.
+/// </summary>
+public sealed record ListenerBinding(string Name, EndPoint EndPoint, bool ImplicitTls)
+{
+    /// <summary>Permissions for a Unix socket file (chmod after bind); null leaves the process umask's.</summary>
+    public UnixFileMode? SocketMode { get; init; }
+}
 
 /// <summary>
 /// Accepts connections on one endpoint and runs the protocol handler for each on the thread pool
 /// (no thread per connection). Applies the connection limits and the implicit-TLS handshake.
+/// Unix socket peers have no IP address: only the total connection limit applies to them.
 /// </summary>
 public sealed partial class ConnectionListener : IAsyncDisposable
 {
@@ -29,6 +37,7 @@ public sealed partial class ConnectionListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _sessions = [];
     private Task? _acceptLoop;
+    private bool _ownsSocketFile;
 
     public ConnectionListener(ListenerBinding binding, IConnectionHandler handler, TlsContext? tls, ConnectionLimiter limiter, TimeSpan handshakeTimeout, ILogger log)
     {
@@ -42,22 +51,42 @@ public sealed partial class ConnectionListener : IAsyncDisposable
         _limiter = limiter;
         _handshakeTimeout = handshakeTimeout;
         _log = log;
-        _socket = new Socket(binding.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (binding.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && binding.EndPoint.Address.Equals(IPAddress.IPv6Any))
+        if (binding.EndPoint is UnixDomainSocketEndPoint unix)
         {
-            _socket.DualMode = true;
+            SocketPath = unix.ToString();
+            _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        }
+        else
+        {
+            _socket = new Socket(binding.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (binding.EndPoint is IPEndPoint ip && ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true;
+            }
         }
     }
 
     public string Name => _binding.Name;
     public bool ImplicitTls => _binding.ImplicitTls;
 
-    /// <summary>The bound endpoint (with the real port when 0 was asked).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    /// <summary>The bound endpoint (with the real port when 0 was asked); for a Unix socket listener, see <see cref="SocketPath"/>.</summary>
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint as IPEndPoint
+        ?? throw new InvalidOperationException($"listener {_binding.Name} listens on a Unix socket, not an IP endpoint");
+
+    /// <summary>The socket file of a Unix socket listener; null for an IP listener.</summary>
+    public string? SocketPath { get; }
+
+    /// <summary>"unix:/var/lib/letterbox/lmtp.sock" or "127.0.0.1:24", for logs and the start-up banner.</summary>
+    public string DisplayAddress => SocketPath is null ? LocalEndPoint.ToString() : "unix:" + SocketPath;
 
     /// <summary>Binds and starts accepting. Binding errors (port in use, no permission) are thrown here, at start.</summary>
     public void Start()
     {
+        if (SocketPath is not null)
+        {
+            StartUnix(SocketPath);
+            return;
+        }
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         try
         {
@@ -73,6 +102,27 @@ public sealed partial class ConnectionListener : IAsyncDisposable
                 _ => e.Message,
             };
             throw new ListenerException($"cannot listen on {_binding.EndPoint} for {_binding.Name}: {why}");
+        }
+        _socket.Listen(512);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    private void StartUnix(string path)
+    {
+        UnixSocketFile.PrepareForBind(_binding.Name, path);
+        try
+        {
+            _socket.Bind(_binding.EndPoint);
+        }
+        catch (SocketException e)
+        {
+            var why = e.SocketErrorCode == SocketError.AccessDenied ? "permission denied on its directory" : e.Message;
+            throw new ListenerException($"cannot listen on unix:{path} for {_binding.Name}: {why}");
+        }
+        _ownsSocketFile = true;
+        if (_binding.SocketMode is { } mode)
+        {
+            UnixSocketFile.SetMode(_binding.Name, path, mode);
         }
         _socket.Listen(512);
         _acceptLoop = AcceptLoopAsync();
@@ -118,8 +168,10 @@ public sealed partial class ConnectionListener : IAsyncDisposable
     private async Task RunAsync(Socket client)
     {
         await Task.Yield();
-        var remote = Endpoints.Normalize((IPEndPoint)client.RemoteEndPoint!);
-        if (!_limiter.TryAcquire(remote.Address))
+        var isUnix = SocketPath is not null;
+        var remote = isUnix ? Endpoints.UnixPeer : Endpoints.Normalize((IPEndPoint)client.RemoteEndPoint!);
+        IPAddress? limitedAddress = isUnix ? null : remote.Address;
+        if (!_limiter.TryAcquire(limitedAddress))
         {
             Refused.Add(1);
             LogRefused(_log, _binding.Name, remote);
@@ -159,7 +211,7 @@ public sealed partial class ConnectionListener : IAsyncDisposable
         }
         finally
         {
-            _limiter.Release(remote.Address);
+            _limiter.Release(limitedAddress);
         }
     }
 
@@ -187,6 +239,10 @@ public sealed partial class ConnectionListener : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
+        if (_ownsSocketFile)
+        {
+            File.Delete(SocketPath!);
+        }
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);

@@ -51,7 +51,7 @@ internal sealed partial class SmtpSession
             await spool.FlushAsync(IdleToken).ConfigureAwait(false);
             spool.Position = 0;
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-            var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool);
+            var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool, _connection.RemoteEndPoint.Address, mail.Hello.ClientName);
             // The delivery must not be abandoned half-way because the client went quiet; the stopping token is not ours to ignore, the idle one is.
             _idle!.CancelAfter(Timeout.InfiniteTimeSpan);
             var outcomes = await _delivery.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
@@ -134,6 +134,9 @@ internal sealed partial class SmtpSession
         DeliveryStatus.TooBig => SmtpReply.TooBig,
         DeliveryStatus.OverQuota => SmtpReply.OverQuota,
         DeliveryStatus.UnknownUser => SmtpReply.UnknownUser,
+        // RFC 7489 §10.3 / RFC 7372 §3.1: 5.7.1 for a message refused by policy; RFC 3463 4.4.3 for a DNS failure.
+        DeliveryStatus.Rejected => new SmtpReply(550, "5.7.1", "Message refused: DMARC policy of the sender's domain"),
+        DeliveryStatus.Deferred => new SmtpReply(451, "4.4.3", "Sender checks hit a DNS error, try again later"),
         _ => SmtpReply.TemporaryFailure,
     };
 

@@ -30,6 +30,10 @@ public enum DeliveryStatus
     TooBig,
     /// <summary>The account is over quota (552 5.2.2).</summary>
     OverQuota,
+    /// <summary>Refused by the sender checks: DMARC p=reject failed and Smtp:RejectDmarcFailures is on (550 5.7.1).</summary>
+    Rejected,
+    /// <summary>A DNS error left DMARC undecided and Smtp:DeferOnDnsErrors is on: try later (451 4.4.3).</summary>
+    Deferred,
 }
 
 /// <summary>The outcome for one recipient; <see cref="MailboxId"/> is where it was stored when delivered.</summary>

@@ -61,8 +61,35 @@ internal static class FlagSet
     /// <summary>Stored form: flags joined by spaces (flags are atoms and never contain one, RFC 9051 §9 flag-keyword).</summary>
     public static string Join(IReadOnlyList<string> flags) => string.Join(' ', flags);
 
-    public static IReadOnlyList<string> Split(string stored) =>
-        stored.Length == 0 ? [] : stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// The flags of a stored "flag flag ..." text. Lists are shared between messages with the same
+    /// flags: a mailbox has few distinct combinations ("", "\\Seen", "\\Seen \\Answered"...), and every
+    /// session's view holds one list per message, so 10,000 IDLE sessions on a large mailbox would
+    /// otherwise hold millions of identical small arrays. Bounded: past
+    /// <see cref="MaxSharedCombinations"/> distinct texts, lists are made afresh.
+    /// </summary>
+    public static IReadOnlyList<string> Split(string stored)
+    {
+        if (stored.Length == 0)
+        {
+            return [];
+        }
+        if (Shared.TryGetValue(stored, out var shared))
+        {
+            return shared;
+        }
+        var flags = stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (Shared.Count < MaxSharedCombinations && stored.Length <= 256)
+        {
+            Shared.TryAdd(stored, flags);
+        }
+        return flags;
+    }
+
+    /// <summary>How many distinct flag texts are shared at most.</summary>
+    public const int MaxSharedCombinations = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> Shared = new(StringComparer.Ordinal);
 
     public static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.Count == b.Count && a.All(f => Contains(b, f));

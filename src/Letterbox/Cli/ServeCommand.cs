@@ -33,7 +33,7 @@ internal static class ServeCommand
             Console.WriteLine($"Letterbox is running as {server.HostName.Display}, data in {options.DataDirectory}");
             foreach (var listener in server.Listeners)
             {
-                Console.WriteLine($"  listening: {listener.Name,-6} {listener.LocalEndPoint}{(listener.ImplicitTls ? " (TLS)" : "")}");
+                Console.WriteLine($"  listening: {listener.Name,-6} {listener.DisplayAddress}{(listener.ImplicitTls ? " (TLS)" : "")}");
             }
             Console.WriteLine();
             ClientSettings.Print(Console.Out, ClientSettings.For(server, user), server.Tls, password);

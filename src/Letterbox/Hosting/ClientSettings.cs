@@ -23,7 +23,7 @@ public static class ClientSettings
                 ListenerProtocol.Pop3 => "POP3",
                 _ => null,
             };
-            if (protocol is null)
+            if (protocol is null || listener.SocketPath is not null)
             {
                 continue;
             }

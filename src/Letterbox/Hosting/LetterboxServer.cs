@@ -35,8 +35,14 @@ public sealed class LetterboxServer : IAsyncDisposable
     public IReadOnlyList<ConnectionListener> Listeners => _listeners;
 
     /// <summary>The bound endpoint of a listener by its configured name (imap, imaps...).</summary>
-    public IPEndPoint EndPoint(string listenerName)
-        => _listeners.First(l => string.Equals(l.Name, listenerName, StringComparison.OrdinalIgnoreCase)).LocalEndPoint;
+    public IPEndPoint EndPoint(string listenerName) => Listener(listenerName).LocalEndPoint;
+
+    /// <summary>The socket file of a Unix socket listener (one configured with Path) by its name.</summary>
+    public string SocketPath(string listenerName)
+        => Listener(listenerName).SocketPath ?? throw new InvalidOperationException($"listener {listenerName} is not a Unix socket listener");
+
+    private ConnectionListener Listener(string listenerName)
+        => _listeners.First(l => string.Equals(l.Name, listenerName, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Validates the configuration, opens the store, loads or creates the certificate and starts
@@ -113,7 +119,7 @@ public sealed class LetterboxServer : IAsyncDisposable
                     ?? throw new ConfigurationException($"Listeners:{name}:Protocol {listener.Protocol} is not available in this version");
                 handlers[listener.Protocol] = handler;
             }
-            var binding = new ListenerBinding(name, ListenerAddress.Resolve(name, listener.Address, listener.Port), listener.Security == ListenerSecurity.ImplicitTls);
+            var binding = ListenerAddress.Binding(name, listener, Options.DataDirectory);
             var started = new ConnectionListener(binding, handler, listener.Security == ListenerSecurity.None ? null : Tls, limiter,
                 TimeSpan.FromSeconds(Options.Timeouts.TlsHandshakeSeconds), Services.LoggerFactory.CreateLogger("Letterbox.Net." + name));
             _listeners.Add(started);

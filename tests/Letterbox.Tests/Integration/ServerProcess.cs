@@ -57,7 +57,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 server._output.Add(e.Data);
             }
             var m = ListeningLine().Match(e.Data);
-            if (m.Success)
+            // Unix-socket listeners print "unix:/path": not an IP endpoint, kept out of Listeners.
+            if (m.Success && IPEndPoint.TryParse(m.Groups[2].Value, out IPEndPoint? _))
             {
                 server.Listeners[m.Groups[1].Value] = IPEndPoint.Parse(m.Groups[2].Value);
             }

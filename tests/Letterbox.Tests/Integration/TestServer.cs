@@ -56,8 +56,21 @@ public sealed class TestServer : IAsyncDisposable
         options.Listeners["smtp"] = new ListenerOptions { Protocol = ListenerProtocol.Smtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.StartTls };
         options.Listeners["lmtp"] = new ListenerOptions { Protocol = ListenerProtocol.Lmtp, Address = "127.0.0.1", Port = 0, Security = ListenerSecurity.None };
         options.Auth.FailedLoginDelayMs = 0;
+        // Sender checks (SPF/DKIM/DMARC) would ask the machine's resolvers about test domains; the
+        // authentication tests turn them on with a TestDnsServer.
+        options.Smtp.AuthenticationChecks = false;
         configure?.Invoke(options);
-        var server = await LetterboxServer.StartAsync(options, dev: true, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)));
+        LetterboxServer server;
+        try
+        {
+            server = await LetterboxServer.StartAsync(options, dev: true, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)));
+        }
+        catch
+        {
+            // Tests of refused configurations end here: leave nothing behind in /tmp.
+            data.Dispose();
+            throw;
+        }
         var address = EmailAddress.Parse(user);
         await server.Directory.AddDomainAsync(address.Domain);
         await server.Directory.AddUserAsync(address, PasswordHasher.Hash(Password, CheapHash));
