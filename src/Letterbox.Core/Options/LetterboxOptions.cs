@@ -23,6 +23,7 @@ public sealed class LetterboxOptions
     public Pop3Options Pop3 { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
     public DnsOptions Dns { get; set; } = new();
+    public DiscoverOptions Discover { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
