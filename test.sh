@@ -24,6 +24,8 @@ missing=()
 for cmd in "${!packages[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
 done
+# libsodium: the native Argon2id that password hashing uses when present (tests check it against the managed one).
+ldconfig -p 2>/dev/null | grep -q 'libsodium\.so' || missing+=(libsodium23)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""
