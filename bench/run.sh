@@ -230,7 +230,8 @@ dovecot -c "$dcdir/dovecot.conf"
 for _ in $(seq 1 100); do [ -s "$dcdir/run/master.pid" ] && break; sleep 0.1; done
 dc_pid="$(cat "$dcdir/run/master.pid")"
 
-lb "${lbc[@]}" serve > "$lbdir/serve.log" 2>&1 &
+# Started directly (not through the lb function, whose subshell would get the pid): $! is the server.
+dotnet "$root/artifacts/letterbox/letterbox.dll" "${lbc[@]}" serve > "$lbdir/serve.log" 2>&1 &
 lb_pid=$!
 wait_port() {
   for _ in $(seq 1 300); do

@@ -36,11 +36,21 @@ internal sealed class ImapClient : IAsyncDisposable
 
     private string NextTag() => "a" + (++_tag).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>BENCH_TRACE=1: every command's time on standard error (for finding where a session spends it).</summary>
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BENCH_TRACE") == "1";
+
     public async Task<ImapReply> CommandAsync(string command, bool keepUntagged = false, CancellationToken ct = default)
     {
         var tag = NextTag();
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         await _wire.SendAsync(tag + " " + command + "\r\n").ConfigureAwait(false);
-        return await ReadReplyAsync(tag, keepUntagged, ct).ConfigureAwait(false);
+        var reply = await ReadReplyAsync(tag, keepUntagged, ct).ConfigureAwait(false);
+        if (Trace)
+        {
+            var verb = command.StartsWith("LOGIN", StringComparison.Ordinal) ? "LOGIN" : command.Length > 40 ? command[..40] : command;
+            Console.Error.WriteLine($"trace {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds,8:0.0} ms  {verb}");
+        }
+        return reply;
     }
 
     /// <summary>APPEND with a LITERAL+ literal (RFC 7888): one write, no continuation round trip.</summary>
@@ -51,8 +61,14 @@ internal sealed class ImapClient : IAsyncDisposable
         _wire.Buffer($"{tag} APPEND {mailbox}{flagPart} {{{message.Length}+}}\r\n");
         _wire.Buffer(message.Span);
         _wire.Buffer("\r\n"u8);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         await _wire.FlushAsync().ConfigureAwait(false);
-        return await ReadReplyAsync(tag, keepUntagged: false, ct).ConfigureAwait(false);
+        var reply = await ReadReplyAsync(tag, keepUntagged: false, ct).ConfigureAwait(false);
+        if (Trace)
+        {
+            Console.Error.WriteLine($"trace {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds,8:0.0} ms  APPEND {message.Length}");
+        }
+        return reply;
     }
 
     public async Task LoginAsync(string user, string password, CancellationToken ct = default)
