@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ ${#scenarios[@]} -eq 0 ]; then
-  scenarios=(mixed-10 mixed-50 mixed-open-10 mixed-open-50 append fetch-large search idle-1000 idle-5000 idle-10000 lmtp pop3)
+  scenarios=(mixed-10 mixed-50 lmtp fetch-large pop3 idle-10000 mixed-open-10 mixed-open-50 append search idle-1000 idle-5000)
 fi
 
 cache="${BENCH_CACHE:-$root/.bench-cache}"
@@ -252,7 +252,8 @@ bench seed --lmtp "127.0.0.1:$lb_lmtp" "${seed_args[@]}"
 bench seed --lmtp "127.0.0.1:$dc_lmtp" "${seed_args[@]}"
 
 # --- the runs --------------------------------------------------------------------------------------
-results="$work/results.tsv"
+# Kept outside the temporary directory, so a run cut short still has its numbers (bench/table.py).
+results="$cache/last-results.tsv"
 : > "$results"
 bench loopback --duration 3 | sed 's/^RESULT\t/RESULT\tboth\t0\t/' >> "$results"
 run_one() { # server round scenario
@@ -272,35 +273,14 @@ run_one() { # server round scenario
     || echo "bench: $server $scenario failed" >&2
 }
 for scenario in "${scenarios[@]}"; do
-  for round in $(seq 1 "$rounds"); do
+  # IDLE at scale takes minutes to open and measures memory, which does not vary by round: one round.
+  scenario_rounds=$rounds
+  case "$scenario" in idle-*) scenario_rounds=1 ;; esac
+  for round in $(seq 1 "$scenario_rounds"); do
     if [ $((round % 2)) = 1 ]; then order=(letterbox dovecot); else order=(dovecot letterbox); fi
     for server in "${order[@]}"; do run_one "$server" "$round" "$scenario"; done
   done
 done
 
 # --- the table ------------------------------------------------------------------------------------
-python3 - "$results" "$rounds" <<'PY' | tee "$cache/last-table.md"
-import sys, statistics, collections
-rows = collections.OrderedDict()
-loop = None
-for line in open(sys.argv[1]):
-    f = line.rstrip("\n").split("\t")
-    if len(f) != 7 or f[0] != "RESULT":
-        continue
-    _, server, rnd, scenario, metric, value, direction = f
-    if server == "both":
-        loop = float(value)
-        continue
-    rows.setdefault((scenario, metric, direction), collections.defaultdict(list))[server].append(float(value))
-print(f"| scenario | metric | Letterbox | Dovecot | ratio L/D |")
-print(f"|---|---|---:|---:|---:|")
-for (scenario, metric, direction), by in rows.items():
-    l = statistics.median(by["letterbox"]) if by["letterbox"] else float("nan")
-    d = statistics.median(by["dovecot"]) if by["dovecot"] else float("nan")
-    ratio = f"{l / d:.2f}" if d and d == d and l == l else "–"
-    hint = " (lower is better)" if direction == "lower" else ""
-    fmt = lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3f}"
-    print(f"| {scenario} | {metric}{hint} | {fmt(l)} | {fmt(d)} | {ratio} |")
-if loop:
-    print(f"\nLoopback TCP through the client's socket code: {loop:,.0f} MB/s. Median of {sys.argv[2]} round(s).")
-PY
+python3 "$root/bench/table.py" "$results" "$rounds" | tee "$cache/last-table.md"
