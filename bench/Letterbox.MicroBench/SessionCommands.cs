@@ -175,7 +175,7 @@ public class SessionCommands
 
     private static string TaggedLine(ReadOnlySequence<byte> buffer, bool greeting)
     {
-        var length = (int)Math.Min(buffer.Length, 200);
+        var length = (int)Math.Min(buffer.Length, 4096);
         var tail = buffer.Slice(buffer.Length - length).ToArray();
         var text = Encoding.ASCII.GetString(tail).TrimEnd('\r', '\n');
         return greeting ? text : text[(text.LastIndexOf('\n') + 1)..];
