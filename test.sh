@@ -27,6 +27,8 @@ for cmd in "${!packages[@]}"; do
   # sbin is not on a normal user's PATH (postfix lives in /usr/sbin).
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${packages[$cmd]}")
 done
+# libsodium: the native Argon2id that password hashing uses when present (tests check it against the managed one).
+ldconfig -p 2>/dev/null | grep -q 'libsodium\.so' || missing+=(libsodium23)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

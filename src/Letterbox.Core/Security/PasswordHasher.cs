@@ -107,19 +107,30 @@ public static class PasswordHasher
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         try
         {
-            using var argon2 = new Argon2id(passwordBytes)
+            var native = new byte[length];
+            if (SodiumArgon2.TryCompute(passwordBytes, salt, parameters, native))
             {
-                Salt = salt,
-                MemorySize = parameters.MemoryKiB,
-                Iterations = parameters.Iterations,
-                DegreeOfParallelism = parameters.Parallelism,
-            };
-            return argon2.GetBytes(length);
+                return native;
+            }
+            return ComputeManaged(passwordBytes, salt, parameters, length);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(passwordBytes);
         }
+    }
+
+    /// <summary>The managed computation (Konscious), for parameters libsodium does not take and for the cross-check tests.</summary>
+    internal static byte[] ComputeManaged(byte[] passwordBytes, byte[] salt, Argon2Parameters parameters, int length)
+    {
+        using var argon2 = new Argon2id(passwordBytes)
+        {
+            Salt = salt,
+            MemorySize = parameters.MemoryKiB,
+            Iterations = parameters.Iterations,
+            DegreeOfParallelism = parameters.Parallelism,
+        };
+        return argon2.GetBytes(length);
     }
 
     private static string Format(Argon2Parameters p, byte[] salt, byte[] hash)

@@ -142,7 +142,10 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         }
         try
         {
-            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16 * 1024);
+            // Unbuffered (bufferSize 0): every reader (FETCH, RETR, header sections) reads in chunks of
+            // its own straight into its output; a FileStream buffer would cost 16 KB per open and a copy
+            // (bench/Letterbox.MicroBench: FETCH of 100 header sections allocated 2.5 MB).
+            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
         }
         catch (FileNotFoundException)
         {
