@@ -11,5 +11,6 @@ root.Subcommands.Add(AliasCommands.Create(cli.Load));
 root.Subcommands.Add(DeliverCommand.Create(cli));
 root.Subcommands.Add(StoreCommands.Create(cli));
 root.Subcommands.Add(CertCommands.Create(cli));
+root.Subcommands.Add(DnsCommand.Create(cli));
 // No response files: "@example.org" is a catch-all alias, not a file of arguments.
 return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync().ConfigureAwait(false);
