@@ -56,18 +56,31 @@ public static class DnsPlan
         AddSrv(records, domain, "_pop3._tcp", settings.Incoming.FirstOrDefault(s => s is { Protocol: MailProtocol.Pop3, Security: TransportSecurity.StartTls }), 10, "POP3 with STLS (RFC 6186), less preferred than 995");
         var outgoing = settings.Outgoing;
         AddSrv(records, domain, "_submissions._tcp", outgoing is { Security: TransportSecurity.ImplicitTls } ? outgoing : null, 0,
-            outgoing is null ? "message submission over implicit TLS (RFC 8314): Letterbox has no submission server and none is configured (ClientSettings:Outgoing)" : "message submission over implicit TLS (RFC 8314) at the configured outgoing server");
+            outgoing is null ? "message submission over implicit TLS (RFC 8314): Letterbox has no submission server and ClientSettings:Outgoing is not set" : "message submission over implicit TLS (RFC 8314) at the configured outgoing server");
         AddSrv(records, domain, "_submission._tcp", outgoing is { Security: TransportSecurity.StartTls } ? outgoing : null, 10,
-            outgoing is null ? "message submission with STARTTLS (RFC 6186): not offered" : "message submission with STARTTLS (RFC 6186)");
+            "message submission with STARTTLS (RFC 6186)");
 
+        if (input.HttpsPort is not { } httpsPort)
+        {
+            // Without an https listener nothing below could be fetched; publishing the names would send clients nowhere.
+            AddPolicyRecords(records, domain, input, servesPolicy: false);
+            return;
+        }
         records.Add(new($"autoconfig.{domain}", "CNAME", host + ".", "Thunderbird autoconfig: https://autoconfig.<domain>/mail/config-v1.1.xml is served by Letterbox (the certificate must cover this name)"));
         records.Add(new($"autodiscover.{domain}", "CNAME", host + ".", "Outlook Autodiscover: https://autodiscover.<domain>/autodiscover/autodiscover.xml (the certificate must cover this name)"));
-        records.Add(new($"_autodiscover._tcp.{domain}", "SRV", $"0 0 443 {host}.", "Outlook's Autodiscover SRV lookup ([MS-OXDSCLI] §3.1.5.1): lets it reach the host name whose certificate it trusts"));
+        records.Add(new($"_autodiscover._tcp.{domain}", "SRV", $"0 0 {httpsPort.ToString(CultureInfo.InvariantCulture)} {host}.", "Outlook's Autodiscover SRV lookup ([MS-OXDSCLI] §3.1.5.1): lets it reach the host name whose certificate it trusts"));
 
         var pacc = PaccDocument.Write(settings);
         records.Add(new($"ua-auto-config.{domain}", "CNAME", host + ".", "PACC (draft-ietf-mailmaint-pacc): the configuration document host (the certificate must cover this name)"));
         records.Add(new($"_ua-auto-config.{domain}", "TXT", PaccDocument.DigestRecord(pacc), "PACC: SHA-256 of the exact document served; re-run `letterbox dns` after changing listeners or ClientSettings:Outgoing"));
 
+        AddPolicyRecords(records, domain, input, servesPolicy: true);
+    }
+
+    private static void AddPolicyRecords(List<DnsRecord> records, string domain, DnsPlanInput input, bool servesPolicy)
+    {
+        var host = input.Settings.HostName;
+        var outgoing = input.Settings.Outgoing;
         // Letterbox is incoming-only: it sends nothing as the domain. With no outgoing server configured
         // "-all" is the truth; with one, that host's addresses are the only legitimate senders we know of.
         var spf = outgoing is null ? "v=spf1 -all" : $"v=spf1 a:{outgoing.Host} -all";
@@ -77,7 +90,7 @@ public static class DnsPlan
         records.Add(new($"_dmarc.{domain}", "TXT", $"v=DMARC1; p=none; rua=mailto:postmaster@{domain}",
             "DMARC (RFC 7489): p=none first, so nothing is rejected while aggregate reports arrive at postmaster@ (this server receives them); move to p=quarantine, then p=reject, once the reports show only your own senders"));
 
-        if (!string.Equals(input.MtaStsMode, "none", StringComparison.OrdinalIgnoreCase) && input.SmtpPort is not null)
+        if (servesPolicy && !string.Equals(input.MtaStsMode, "none", StringComparison.OrdinalIgnoreCase) && input.SmtpPort is not null)
         {
             var policy = MtaStsPolicy.Write(host, input.MtaStsMode, input.MtaStsMaxAgeSeconds);
             records.Add(new($"mta-sts.{domain}", "CNAME", host + ".", "MTA-STS (RFC 8461 §3.3): the policy host; Letterbox serves https://mta-sts.<domain>/.well-known/mta-sts.txt and the certificate must be publicly trusted and cover this name"));

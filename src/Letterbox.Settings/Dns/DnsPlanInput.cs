@@ -10,6 +10,7 @@ namespace Letterbox.Settings.Dns;
 /// <param name="MtaStsMode">RFC 8461 mode: testing, enforce or none.</param>
 /// <param name="MtaStsMaxAgeSeconds">RFC 8461 max_age.</param>
 /// <param name="SmtpPort">The MX listener's port, normally 25; null when no SMTP listener is enabled.</param>
+/// <param name="HttpsPort">The https listener's port (443); null when none is enabled, and then no HTTPS-served record is published.</param>
 public sealed record DnsPlanInput(
     MailServerSettings Settings,
     IReadOnlyList<string> Domains,
@@ -19,4 +20,5 @@ public sealed record DnsPlanInput(
     byte[]? SubjectPublicKeyInfo,
     string MtaStsMode,
     int MtaStsMaxAgeSeconds,
-    int? SmtpPort);
+    int? SmtpPort,
+    int? HttpsPort);

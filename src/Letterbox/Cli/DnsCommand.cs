@@ -107,6 +107,11 @@ internal static class DnsCommand
             {
                 notes.Add($"The SMTP listener is on port {smtp.Port}; other servers always deliver to port 25, so forward 25 to it.");
             }
+            var https = options.Listeners.Values.FirstOrDefault(l => l is { Enabled: true, Protocol: ListenerProtocol.Http, Security: ListenerSecurity.ImplicitTls });
+            if (https is null)
+            {
+                notes.Add("No https listener is enabled: autoconfig, Autodiscover, PACC and MTA-STS records are left out (nothing would serve them).");
+            }
             if (options.ClientSettings.Outgoing is null)
             {
                 notes.Add("No outgoing server is configured (ClientSettings:Outgoing): Letterbox receives mail only, so no submission service is published.");
@@ -117,7 +122,8 @@ internal static class DnsCommand
                 MailServerSettings.FromOptions(options, host.Value),
                 domains, [.. v4.Select(a => a.ToString())], [.. v6.Select(a => a.ToString())], source, spki,
                 options.ClientSettings.MtaStsMode, options.ClientSettings.MtaStsMaxAgeSeconds,
-                SmtpPort: 25);
+                SmtpPort: 25,
+                HttpsPort: https?.Port);
             var records = DnsPlan.Build(input);
             if (r.GetValue(format) == "json")
             {
