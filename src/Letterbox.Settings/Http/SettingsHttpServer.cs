@@ -34,12 +34,14 @@ public sealed partial class SettingsHttpServer : IConnectionHandler
         deadline.CancelAfter(TimeSpan.FromSeconds(_limits.RequestTimeoutSeconds));
         HttpResponse response;
         var headOnly = false;
+        var refused = false;
         try
         {
             var (request, refusal) = await ReadRequestAsync(connection.Input, connection.Output, deadline.Token).ConfigureAwait(false);
             if (request is null)
             {
                 response = refusal!;
+                refused = true;
             }
             else
             {
@@ -60,6 +62,10 @@ public sealed partial class SettingsHttpServer : IConnectionHandler
         {
             await connection.Output.WriteAsync(response.Serialise(headOnly), stopping).ConfigureAwait(false);
             await connection.Output.CompleteAsync().ConfigureAwait(false);
+            if (refused)
+            {
+                await DrainAsync(connection.Input, stopping).ConfigureAwait(false);
+            }
         }
         catch (IOException)
         {
@@ -78,20 +84,26 @@ public sealed partial class SettingsHttpServer : IConnectionHandler
             {
                 if (buffer.Length > _limits.MaxRequestHeaderBytes)
                 {
+                    input.AdvanceTo(buffer.End);
                     return (null, HttpResponse.Text(431, "text/plain; charset=utf-8", "request head too large\n"));
                 }
                 if (read.IsCompleted)
                 {
+                    input.AdvanceTo(buffer.End);
                     return (null, HttpResponse.Text(400, "text/plain; charset=utf-8", "incomplete request\n"));
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
-            if (end + HeadEnd.Length > _limits.MaxRequestHeaderBytes)
+            var headLength = end + HeadEnd.Length;
+            if (headLength > _limits.MaxRequestHeaderBytes)
             {
+                input.AdvanceTo(buffer.End);
                 return (null, HttpResponse.Text(431, "text/plain; charset=utf-8", "request head too large\n"));
             }
-            var head = buffer.Slice(0, end + HeadEnd.Length).ToArray();
+            var head = buffer.Slice(0, headLength).ToArray();
+            // Every path below has consumed the head; refusals drop what follows it when draining.
+            input.AdvanceTo(buffer.GetPosition(headLength));
             var parsed = HttpRequestParser.ParseHead(head);
             if (parsed.Request is null)
             {
@@ -103,7 +115,6 @@ public sealed partial class SettingsHttpServer : IConnectionHandler
             {
                 return (null, HttpResponse.Text(413, "text/plain; charset=utf-8", "request body too large\n"));
             }
-            input.AdvanceTo(buffer.GetPosition(end + HeadEnd.Length));
             if (length == 0)
             {
                 return (parsed.Request, null);
@@ -133,9 +144,39 @@ public sealed partial class SettingsHttpServer : IConnectionHandler
             }
             if (read.IsCompleted)
             {
+                input.AdvanceTo(read.Buffer.End);
                 return null;
             }
             input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// After refusing a request whose bytes are still arriving, reads and drops a bounded amount for a
+    /// short time: closing with unread data makes the kernel send RST, which can destroy the error
+    /// response before the client reads it.
+    /// </summary>
+    private static async Task DrainAsync(PipeReader input, CancellationToken stopping)
+    {
+        const long MaxDrainBytes = 1024 * 1024;
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        drain.CancelAfter(TimeSpan.FromSeconds(2));
+        long dropped = 0;
+        try
+        {
+            while (dropped < MaxDrainBytes)
+            {
+                var read = await input.ReadAsync(drain.Token).ConfigureAwait(false);
+                dropped += read.Buffer.Length;
+                input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -214,7 +214,7 @@ public class DocumentTests
     }
 
     private static List<string> Uuids(string profile)
-        => [.. ParseStrict(profile).Descendants("key").Where(k => k.Value == "PayloadUUID").Select(k => ((XElement)k.NextNode!).Value)];
+        => [.. ParseStrict(profile).Descendants("key").Where(k => k.Value == "PayloadUUID").Select(k => k.ElementsAfterSelf().First().Value)];
 
     [Fact]
     public void Pacc_document_names_implicit_tls_hosts_and_its_digest_matches_the_bytes()
