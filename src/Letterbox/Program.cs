@@ -13,5 +13,6 @@ root.Subcommands.Add(StoreCommands.Create(cli));
 root.Subcommands.Add(CertCommands.Create(cli));
 root.Subcommands.Add(DiscoverCommand.Create(cli));
 root.Subcommands.Add(DoctorCommand.Create(cli));
+root.Subcommands.Add(DnsCommand.Create(cli));
 // No response files: "@example.org" is a catch-all alias, not a file of arguments.
 return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync().ConfigureAwait(false);

@@ -24,6 +24,7 @@ public sealed class LetterboxOptions
     public SmtpOptions Smtp { get; set; } = new();
     public DnsOptions Dns { get; set; } = new();
     public DiscoverOptions Discover { get; set; } = new();
+    public ClientSettingsOptions ClientSettings { get; set; } = new();
 }
 
 /// <summary>The protocol a listener speaks.</summary>
@@ -201,4 +202,33 @@ public sealed class SmtpOptions
     /// disconnected (RFC 5321 §4.3.1: the client waits for the greeting). 0 (the default): greet at once. Not applied to LMTP.
     /// </summary>
     public int GreetingDelayMs { get; set; }
+}
+
+/// <summary>What the published client settings (autoconfig, Autodiscover, profiles, DNS plan) say beyond the listeners.</summary>
+public sealed class ClientSettingsOptions
+{
+    /// <summary>
+    /// The submission server users send through, when it is not Letterbox (Letterbox has none: its port 25
+    /// is for MX traffic). Unset: no outgoing server is published.
+    /// </summary>
+    public OutgoingServerOptions? Outgoing { get; set; }
+    /// <summary>MTA-STS policy mode (RFC 8461 §5): "testing" (reports only) or "enforce". "none" withdraws a policy.</summary>
+    public string MtaStsMode { get; set; } = "testing";
+    /// <summary>MTA-STS policy max_age in seconds (RFC 8461 §3.2); one week by default.</summary>
+    public int MtaStsMaxAgeSeconds { get; set; } = 7 * 24 * 3600;
+    /// <summary>Largest HTTP request body accepted (Autodiscover POST), in bytes.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
+    /// <summary>Largest HTTP request line plus headers, in bytes.</summary>
+    public int MaxRequestHeaderBytes { get; set; } = 8 * 1024;
+    /// <summary>Time allowed for a whole HTTP request to arrive, in seconds.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+}
+
+/// <summary>A submission server elsewhere (RFC 6409): host, port and security.</summary>
+public sealed class OutgoingServerOptions
+{
+    public string Host { get; set; } = "";
+    /// <summary>465 with ImplicitTls (RFC 8314 §3.3) or 587 with StartTls.</summary>
+    public int Port { get; set; } = 465;
+    public ListenerSecurity Security { get; set; } = ListenerSecurity.ImplicitTls;
 }

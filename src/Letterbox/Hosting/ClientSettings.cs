@@ -1,4 +1,3 @@
-using Letterbox.Core.Options;
 using Letterbox.Net;
 
 namespace Letterbox.Hosting;
@@ -9,33 +8,13 @@ public sealed record ClientSetting(string Protocol, string Server, int Port, str
 /// <summary>Builds and prints the client settings of a running server (the answer Letterbox exists to give).</summary>
 public static class ClientSettings
 {
-    /// <summary>Rows for every listener that serves mail to clients, implicit TLS first (RFC 8314).</summary>
+    /// <summary>Rows for every listener that serves mail to clients, IMAP then POP3, implicit TLS first (RFC 8314).</summary>
     public static IReadOnlyList<ClientSetting> For(LetterboxServer server, string userName, string? serverName = null)
     {
+        ArgumentNullException.ThrowIfNull(server);
+        var settings = server.ClientSettings;
         var host = serverName ?? server.HostName.Display;
-        var rows = new List<ClientSetting>();
-        foreach (var listener in server.Listeners)
-        {
-            var options = server.Options.Listeners[listener.Name];
-            var protocol = options.Protocol switch
-            {
-                ListenerProtocol.Imap => "IMAP",
-                ListenerProtocol.Pop3 => "POP3",
-                _ => null,
-            };
-            if (protocol is null || listener.SocketPath is not null)
-            {
-                continue;
-            }
-            var security = options.Security switch
-            {
-                ListenerSecurity.ImplicitTls => "SSL/TLS",
-                ListenerSecurity.StartTls => "STARTTLS",
-                _ => "none",
-            };
-            rows.Add(new ClientSetting(protocol, host, listener.LocalEndPoint.Port, security, userName));
-        }
-        return [.. rows.OrderBy(r => r.Protocol, StringComparer.Ordinal).ThenBy(r => r.Security == "SSL/TLS" ? 0 : 1)];
+        return [.. settings.Incoming.Select(s => new ClientSetting(s.ProtocolLabel, host, s.Port, s.SecurityLabel, userName))];
     }
 
     public static void Print(TextWriter output, IReadOnlyList<ClientSetting> rows, TlsContext tls, string? password)

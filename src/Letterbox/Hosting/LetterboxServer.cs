@@ -2,6 +2,7 @@ using System.Net;
 using Letterbox.Core;
 using Letterbox.Core.Options;
 using Letterbox.Net;
+using Letterbox.Settings;
 using Letterbox.Store;
 using Letterbox.Store.Embedded;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,15 @@ public sealed class LetterboxServer : IAsyncDisposable
     public TlsContext Tls => Services.Tls;
     public HostName HostName => Services.HostName;
     public IReadOnlyList<ConnectionListener> Listeners => _listeners;
+
+    /// <summary>
+    /// The client settings this server publishes, from its running listeners (bound ports, so a listener
+    /// configured with port 0 shows the port it got) and <c>ClientSettings:Outgoing</c>.
+    /// </summary>
+    public MailServerSettings ClientSettings => MailServerSettings.From(
+        HostName.Value,
+        _listeners.Where(l => l.SocketPath is null).Select(l => new MailServerSettings.Listener(l.Name, Options.Listeners[l.Name], l.LocalEndPoint.Port)),
+        Options.ClientSettings.Outgoing);
 
     /// <summary>The bound endpoint of a listener by its configured name (imap, imaps...).</summary>
     public IPEndPoint EndPoint(string listenerName) => Listener(listenerName).LocalEndPoint;
@@ -116,7 +126,7 @@ public sealed class LetterboxServer : IAsyncDisposable
             }
             if (!handlers.TryGetValue(listener.Protocol, out var handler))
             {
-                handler = ProtocolHandlers.Create(listener.Protocol, Services)
+                handler = ProtocolHandlers.Create(listener.Protocol, Services, () => ClientSettings, HttpsPort)
                     ?? throw new ConfigurationException($"Listeners:{name}:Protocol {listener.Protocol} is not available in this version");
                 handlers[listener.Protocol] = handler;
             }
@@ -127,6 +137,9 @@ public sealed class LetterboxServer : IAsyncDisposable
             started.Start();
         }
     }
+
+    private int? HttpsPort()
+        => _listeners.FirstOrDefault(l => l.ImplicitTls && Options.Listeners[l.Name].Protocol == ListenerProtocol.Http)?.LocalEndPoint.Port;
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,8 @@ using Letterbox.Core.Options;
 using Letterbox.Imap;
 using Letterbox.Net;
 using Letterbox.Pop3;
+using Letterbox.Settings;
+using Letterbox.Settings.Http;
 using Letterbox.Smtp;
 
 namespace Letterbox.Hosting;
@@ -10,8 +12,15 @@ namespace Letterbox.Hosting;
 public static class ProtocolHandlers
 {
     /// <summary>The handler for <paramref name="protocol"/>, or null when this version does not speak it yet.</summary>
-    public static IConnectionHandler? Create(ListenerProtocol protocol, ServerServices services) => protocol switch
+    /// <param name="protocol">The listener's protocol.</param>
+    /// <param name="services">What every handler is built from.</param>
+    /// <param name="settings">The published client settings, read per request (HTTP only; null: no HTTP handler).</param>
+    /// <param name="httpsPort">The bound HTTPS port for URLs pointing back to this server (HTTP only).</param>
+    public static IConnectionHandler? Create(ListenerProtocol protocol, ServerServices services, Func<MailServerSettings>? settings = null, Func<int?>? httpsPort = null) => protocol switch
     {
+        ListenerProtocol.Http when settings is not null => new SettingsHttpServer(
+            new SettingsSite(settings, services.Store.Directory.IsLocalDomainAsync, services.Options.ClientSettings, httpsPort ?? (() => null)),
+            services.Options.ClientSettings, services.LoggerFactory),
         ListenerProtocol.Imap => new ImapServer(new ImapServerOptions
         {
             Store = services.Store,

@@ -18,6 +18,10 @@ public static class StandardListeners
         ["smtp"] = new() { Protocol = ListenerProtocol.Smtp, Port = 25, Security = ListenerSecurity.StartTls },
         // RFC 2033 §5: LMTP must not be offered on port 25; 24 (private mail system) on loopback for the local MTA.
         ["lmtp"] = new() { Protocol = ListenerProtocol.Lmtp, Port = 24, Security = ListenerSecurity.None, Address = "127.0.0.1" },
+        // Client settings (autoconfig, Autodiscover, Apple profile, PACC, MTA-STS policy): Thunderbird tries
+        // http:// for autoconfig; Outlook, Apple and MTA-STS senders need https:// with the server's certificate.
+        ["http"] = new() { Protocol = ListenerProtocol.Http, Port = 80, Security = ListenerSecurity.None },
+        ["https"] = new() { Protocol = ListenerProtocol.Http, Port = 443, Security = ListenerSecurity.ImplicitTls },
     };
 
     /// <summary>

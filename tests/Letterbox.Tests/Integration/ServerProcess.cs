@@ -35,6 +35,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 pop3s = new { Address = "127.0.0.1", Port = 0 },
                 smtp = new { Address = "127.0.0.1", Port = 0 },
                 lmtp = new { Address = "127.0.0.1", Port = 0 },
+                http = new { Address = "127.0.0.1", Port = 0 },
+                https = new { Address = "127.0.0.1", Port = 0 },
             },
             // Sender checks would ask the machine's DNS (the Internet); tests that want them use TestDnsServer.
             Smtp = new { AuthenticationChecks = false },
