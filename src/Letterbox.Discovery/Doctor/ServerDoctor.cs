@@ -18,6 +18,12 @@ public sealed record ServerDoctorInput(string HostName, IReadOnlyList<IPAddress>
 {
     /// <summary>Creates a temporary account for the login round-trip; null skips that check.</summary>
     public Func<CancellationToken, Task<TemporaryAccount>>? CreateTemporaryAccount { get; init; }
+
+    /// <summary>
+    /// The port of the server's https listener and a client to fetch with: each domain's autoconfig
+    /// document is fetched as Thunderbird does and read back. Null: the server publishes no settings.
+    /// </summary>
+    public (SettingsHttpClient Client, int Port)? Published { get; init; }
 }
 
 /// <summary>
@@ -70,8 +76,46 @@ public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
                 ? new DoctorCheck($"listener {listener.Name}", CheckStatus.Pass, $"{host}:{listener.Port} {listener.Security.ToSocketType()}: {result.Greeting}")
                 : new DoctorCheck($"listener {listener.Name}", CheckStatus.Fail, $"{host}:{listener.Port} {listener.Security.ToSocketType()}: {result.Outcome}", result.Advice));
         }
+        if (input.Published is { } published)
+        {
+            foreach (var domain in input.Domains)
+            {
+                await PublishedSettingsCheckAsync(domain, host, published.Client, published.Port, input.Listeners, checks, ct).ConfigureAwait(false);
+            }
+        }
         await LoginRoundTripAsync(input, host, checks, ct).ConfigureAwait(false);
         return new DoctorReport(checks);
+    }
+
+    /// <summary>
+    /// Fetches https://autoconfig.DOMAIN/mail/config-v1.1.xml as Thunderbird does first, and checks
+    /// that it reads back to this server's IMAP service (the round trip `discover` makes).
+    /// </summary>
+    private static async Task PublishedSettingsCheckAsync(string domain, string host, SettingsHttpClient http, int port, IReadOnlyList<ListenerUnderTest> listeners, List<DoctorCheck> checks, CancellationToken ct)
+    {
+        var name = $"autoconfig {domain}";
+        var authority = port == 443 ? $"autoconfig.{domain}" : $"autoconfig.{domain}:{port}";
+        var url = $"https://{authority}/mail/config-v1.1.xml?emailaddress=postmaster%40{Uri.EscapeDataString(domain)}";
+        var fetch = await http.GetAsync(url, ct).ConfigureAwait(false);
+        if (fetch.Body is null)
+        {
+            var fix = fetch.Certificate is { IsValid: false }
+                ? $"use a certificate that also covers autoconfig.{domain} (Let's Encrypt: add it as a name), or clients fall back to less trusted ways"
+                : $"point autoconfig.{domain} at {host} (CNAME) and keep the https listener (port {port}) open";
+            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: {fetch.Error}", fix));
+            return;
+        }
+        if (!Documents.AutoconfigDocument.TryParse(fetch.Body, "postmaster", domain, url, SettingsTrust.Https, out var settings, out var error))
+        {
+            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: not a valid autoconfig document: {error}", "check the server's log; the document is generated from the listeners"));
+            return;
+        }
+        var expected = listeners.Where(l => l.Protocol == MailProtocol.Imap).Select(l => l.Port).ToHashSet();
+        var imap = settings.Where(s => s.Protocol == MailProtocol.Imap).ToList();
+        checks.Add(imap.Any(s => s.Host.Equals(host, StringComparison.OrdinalIgnoreCase) && (expected.Count == 0 || expected.Contains(s.Port)))
+            ? new DoctorCheck(name, CheckStatus.Pass, $"{url} → " + string.Join(", ", settings.Select(s => $"{s.Protocol.ToString().ToUpperInvariant()} {s.Host}:{s.Port} {s.Security.ToSocketType()}")))
+            : new DoctorCheck(name, CheckStatus.Fail, $"{url} names " + (imap.Count == 0 ? "no IMAP server" : string.Join(", ", imap.Select(s => $"{s.Host}:{s.Port}"))) + $", not {host}",
+                $"autoconfig.{domain} reaches another server: point it at {host}"));
     }
 
     private async Task DomainChecksAsync(string domain, string host, IReadOnlyList<IPAddress> hostAddresses, ServerDoctorInput input, List<DoctorCheck> checks, CancellationToken ct)

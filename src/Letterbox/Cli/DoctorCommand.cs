@@ -80,6 +80,13 @@ internal static class DoctorCommand
                 return new TemporaryAccount(user.ToString(), password, () => directory.RemoveUserAsync(user, CancellationToken.None));
             },
         };
+        // The https listener that publishes client settings, if enabled: its autoconfig documents are fetched and read back.
+        var https = options.Listeners.Values.FirstOrDefault(l => l.Enabled && l.Protocol == ListenerProtocol.Http && l.Security == ListenerSecurity.ImplicitTls);
+        using var http = new SettingsHttpClient(new HostResolver(dns), discovery);
+        if (https is not null)
+        {
+            input = input with { Published = (http, https.Port) };
+        }
         var report = await new ServerDoctor(dns, new MailServerProbe(new HostResolver(dns), discovery.Probe)).RunAsync(input, ct).ConfigureAwait(false);
         await output.WriteAsync(json ? ReportFormat.ToJson(report) + "\n" : ReportFormat.ToTable(report)).ConfigureAwait(false);
         return report.Passed ? 0 : 1;

@@ -56,6 +56,7 @@ internal static class DiscoveryTestKit
             options.Listeners["imap"] = new ListenerOptions { Protocol = ListenerProtocol.Imap, Address = address, Port = 143, Security = ListenerSecurity.StartTls };
             options.Listeners["pop3s"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = address, Port = 995, Security = ListenerSecurity.ImplicitTls };
             options.Listeners["pop3"] = new ListenerOptions { Protocol = ListenerProtocol.Pop3, Address = address, Port = 110, Security = ListenerSecurity.StartTls };
+            options.Listeners["https"] = new ListenerOptions { Protocol = ListenerProtocol.Http, Address = address, Port = 443, Security = ListenerSecurity.ImplicitTls };
         }, user);
     }
 }

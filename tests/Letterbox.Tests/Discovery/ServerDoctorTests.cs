@@ -43,6 +43,7 @@ public sealed class ServerDoctorTests : IDisposable
         var lookup = DnsLookup.Create(dns.Options);
         var doctor = new ServerDoctor(lookup, new MailServerProbe(new HostResolver(lookup), DiscoveryTestKit.Options(_pki).Probe));
         var temporary = "";
+        using var http = new SettingsHttpClient(new HostResolver(lookup), DiscoveryTestKit.Options(_pki));
         var input = new ServerDoctorInput("mx.sd.test", [IPAddress.Parse("127.0.5.50")], ["good.test"], certificate,
             [new("imaps", MailProtocol.Imap, 993, SocketSecurity.Ssl), new("imap", MailProtocol.Imap, 143, SocketSecurity.StartTls),
              new("pop3s", MailProtocol.Pop3, 995, SocketSecurity.Ssl), new("pop3", MailProtocol.Pop3, 110, SocketSecurity.StartTls)])
@@ -53,6 +54,7 @@ public sealed class ServerDoctorTests : IDisposable
                 await server.Server.Directory.AddUserAsync(EmailAddress.Parse(temporary), PasswordHasher.Hash("temporary secret", TestServer.CheapHash), ct);
                 return new TemporaryAccount(temporary, "temporary secret", () => server.Server.Directory.RemoveUserAsync(EmailAddress.Parse(temporary)));
             },
+            Published = (http, 443),
         };
 
         var good = await doctor.RunAsync(input);
@@ -60,8 +62,11 @@ public sealed class ServerDoctorTests : IDisposable
         Assert.Contains(good.Checks, c => c.Name == "login round-trip" && c.Status == CheckStatus.Pass);
         Assert.Null(await server.Server.Directory.FindUserAsync(temporary));
         Assert.Contains(good.Checks, c => c.Name == "certificate SHA-256" && c.Detail.Length == 95);
+        Assert.Contains(good.Checks, c => c.Name == "autoconfig good.test" && c.Status == CheckStatus.Pass && c.Detail.Contains("IMAP mx.sd.test:993 SSL", StringComparison.Ordinal));
 
         var broken = await doctor.RunAsync(input with { Domains = ["nomx.test", "cname.test", "ip.test"], Listeners = [], CreateTemporaryAccount = null });
+        // No autoconfig.nomx.test in DNS: the published settings cannot be reached, and doctor says how to fix it.
+        Assert.Contains(broken.Checks, c => c.Name == "autoconfig nomx.test" && c.Status == CheckStatus.Fail && c.Fix!.Contains("point autoconfig.nomx.test at mx.sd.test", StringComparison.Ordinal));
         Assert.False(broken.Passed);
         Assert.Contains(broken.Checks, c => c.Name == "MX nomx.test" && c.Status == CheckStatus.Fail && c.Fix == "publish: nomx.test. IN MX 10 mx.sd.test.");
         Assert.Contains(broken.Checks, c => c.Name == "MX cname.test" && c.Status == CheckStatus.Fail && c.Detail.Contains("is a CNAME", StringComparison.Ordinal));
