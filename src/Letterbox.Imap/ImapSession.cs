@@ -254,8 +254,8 @@ public sealed partial class ImapSession : IAsyncDisposable
         }
         CommandResult result;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        // One activity per command (null, and free, when nobody listens); tags carry no mail content.
-        using var activity = ImapMetrics.Session.Source.StartActivity("imap " + command.Name);
+        // One activity per command when something listens (no name built otherwise); tags carry no mail content.
+        using var activity = ImapMetrics.Session.Source.HasListeners() ? ImapMetrics.Session.Source.StartActivity("imap " + command.Name) : null;
         try
         {
             result = await entry.Handler(this, command, ct).ConfigureAwait(false);

@@ -82,10 +82,10 @@ internal static class DoctorCommand
         };
         // The https listener that publishes client settings, if enabled: its autoconfig documents are fetched and read back.
         var https = options.Listeners.Values.FirstOrDefault(l => l.Enabled && l.Protocol == ListenerProtocol.Http && l.Security == ListenerSecurity.ImplicitTls);
-        using var http = new SettingsHttpClient(new HostResolver(dns), discovery);
-        if (https is not null)
+        using var http = https is null ? null : new SettingsHttpClient(new HostResolver(dns), discovery);
+        if (http is not null)
         {
-            input = input with { Published = (http, https.Port) };
+            input = input with { Published = (http, https!.Port) };
         }
         var report = await new ServerDoctor(dns, new MailServerProbe(new HostResolver(dns), discovery.Probe)).RunAsync(input, ct).ConfigureAwait(false);
         await output.WriteAsync(json ? ReportFormat.ToJson(report) + "\n" : ReportFormat.ToTable(report)).ConfigureAwait(false);
