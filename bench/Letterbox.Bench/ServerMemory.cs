@@ -6,10 +6,14 @@ namespace Letterbox.Bench;
 /// Memory of a server and every process under it, from /proc: the RSS sum (what `ps` adds up; counts
 /// shared pages once per process, which flatters nobody with many processes) and the PSS sum from
 /// smaps_rollup (shared pages divided among the processes that map them: the fair total).
+/// For Dovecot the root is its master process, and every service process (auth, anvil, log, config,
+/// the login processes and one imap process per session) is a descendant of it, so all are counted;
+/// Letterbox is one process. Processes whose smaps_rollup cannot be read (another user's, when not
+/// run as root) are counted in <c>Unreadable</c> so that a short total does not pass unnoticed.
 /// </summary>
 internal static class ServerMemory
 {
-    public static (double RssMb, double PssMb, int Processes) Measure(IReadOnlyList<int> roots)
+    public static (double RssMb, double PssMb, int Processes, int Unreadable) Measure(IReadOnlyList<int> roots)
     {
         var parents = new Dictionary<int, int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -45,15 +49,22 @@ internal static class ServerMemory
         while (added);
 
         long rssKb = 0, pssKb = 0;
+        var unreadable = 0;
         foreach (var pid in members)
         {
-            rssKb += ReadKb($"/proc/{pid}/status", "VmRSS:");
-            pssKb += ReadKb($"/proc/{pid}/smaps_rollup", "Pss:");
+            rssKb += ReadKb($"/proc/{pid}/status", "VmRSS:") ?? 0;
+            var pss = ReadKb($"/proc/{pid}/smaps_rollup", "Pss:");
+            if (pss is null && Directory.Exists($"/proc/{pid}"))
+            {
+                unreadable++;
+            }
+            pssKb += pss ?? 0;
         }
-        return (rssKb / 1024.0, pssKb / 1024.0, members.Count);
+        return (rssKb / 1024.0, pssKb / 1024.0, members.Count, unreadable);
     }
 
-    private static long ReadKb(string path, string key)
+    /// <summary>The value of a "Key: N kB" line; null when the file cannot be read or has no such line.</summary>
+    private static long? ReadKb(string path, string key)
     {
         try
         {
@@ -72,6 +83,6 @@ internal static class ServerMemory
         catch (UnauthorizedAccessException)
         {
         }
-        return 0;
+        return null;
     }
 }
