@@ -7,9 +7,10 @@
 # search idle-1000 idle-5000 idle-10000 lmtp pop3 mixed-nocache-10 mixed-nocache-50.  --small loads
 # fewer messages and runs short (for checking the harness, not for numbers).
 # Authentication caches: every scenario runs with both servers' caches on (Letterbox's
-# Auth:VerifiedLoginCacheSeconds default of 300 s; Dovecot's auth_cache_size/auth_cache_ttl set to
-# the same 5 minutes); mixed-nocache-N is mixed-N with both caches off (Letterbox restarted with
-# Auth:VerifiedLoginCacheSeconds=0, Dovecot reloaded with auth_cache_size = 0).
+# Auth:VerifiedLoginCacheSeconds default of 300 s; Dovecot's auth_cache_size/auth_cache_ttl for the
+# same 5 minutes, with a Lua passdb so that its cache remembers verifications: see auth.conf);
+# mixed-nocache-N is mixed-N with both caches off (Letterbox restarted with
+# Auth:VerifiedLoginCacheSeconds=0; Dovecot reloaded with auth_cache_size = 0 and the passwd-file).
 #
 # What it does: installs Dovecot from Debian when missing; builds Letterbox (Release) and the load
 # generator; configures Dovecot in a temporary directory with its own config file (never
@@ -120,6 +121,8 @@ trap 'on_signal HUP 129' HUP
 # --- tools -------------------------------------------------------------------------------------
 need=()
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd dovecot-pop3d dovecot-lmtpd)
+# The Lua passdb of the cache-on runs (see auth.conf below for why).
+dpkg -s dovecot-auth-lua >/dev/null 2>&1 || need+=(dovecot-auth-lua)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -238,17 +241,9 @@ default_login_user = dovenull
 mail_uid = $mail_uid
 mail_gid = $mail_gid
 mail_location = maildir:$dcdir/mail/%d/%n
-# The authentication cache: auth-cache.conf, rewritten by bench/run.sh (on for every scenario
-# but mixed-nocache-*, which turns it off and reloads Dovecot). The file says what the cache does.
-!include_try $dcdir/auth-cache.conf
-passdb {
-  driver = passwd-file
-  args = scheme=ARGON2ID $dcdir/users
-}
-userdb {
-  driver = static
-  args = uid=$mail_uid gid=$mail_gid home=$dcdir/mail/%d/%n
-}
+# The passdb and the authentication cache: auth.conf, rewritten by bench/run.sh (cache on for
+# every scenario but mixed-nocache-*, which turns it off and reloads Dovecot). The file says why.
+!include $dcdir/auth.conf
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -288,34 +283,74 @@ protocol imap {
 EOF
 # Letterbox remembers a verified login for Auth:VerifiedLoginCacheSeconds (300 s by default); with
 # the cache on, Dovecot gets its authentication cache for the same time. Off: both without.
+# The Lua passdb reads the same passwd-file and verifies the password itself, so that what
+# Dovecot's cache remembers is the verification (see auth.conf); it needs dovecot-auth-lua.
+cat > "$dcdir/passdb.lua" <<EOF
+-- Written by bench/run.sh: the passwd-file's users, verified here (see auth.conf for why).
+local hashes = {}
+function script_init()
+  for line in io.lines("$dcdir/users") do
+    local user, hash = line:match("^([^:]+):([^:]*)")
+    if user then hashes[user] = hash end
+  end
+  return 0
+end
+function auth_password_verify(req, password)
+  local hash = hashes[req.user]
+  if hash == nil then return dovecot.auth.PASSDB_RESULT_USER_UNKNOWN, "" end
+  -- Dovecot's own verifier: {ARGON2ID} through libsodium, as the passwd-file passdb does.
+  if req:password_verify(hash, password) == 1 then return dovecot.auth.PASSDB_RESULT_OK, "" end
+  return dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH, ""
+end
+EOF
 write_dovecot_auth_cache() { # on|off
   if [ "$1" = on ]; then
-    cat > "$dcdir/auth-cache.conf" <<'EOF'
+    cat > "$dcdir/auth.conf" <<EOF
 # Written by bench/run.sh: authentication cache ON, to match Letterbox's verified-login cache
 # (Auth:VerifiedLoginCacheSeconds = 300 s). Debian's default is auth_cache_size = 0 (no cache).
 #
-# What Dovecot 2.3 caches is the passdb's answer - here the user's {ARGON2ID} PHC string from the
-# passwd-file - not the outcome of verifying it: a cache hit still verifies the password against
-# the cached hash (src/auth/passdb-cache.c, passdb_cache_verify_plain), so every LOGIN still pays
-# one Argon2id, where a hit in Letterbox's cache pays an HMAC-SHA256. (Dovecot skips the slow
-# hash on a hit only for passdbs that return no password, such as PAM or checkpassword: it then
-# caches a {SHA1} of the plaintext itself.)
-#
-# auth_cache_verify_password_with_worker = yes: without it, that verification of a cache hit
-# runs inside the single auth process, one core for every LOGIN of the server (as passwd-file
-# verifies without the cache too); with it, cache hits are verified by the auth-worker processes
-# in parallel, which is the best Dovecot can do with this cache on two cores. The run prints the
-# cache's own statistics after each mixed run (SIGUSR2 to the auth process, "Authentication cache
-# hits N/M" in dovecot.log) to show the hits happen.
+# Why a Lua passdb here and not the passwd-file of the cache-off runs: in Dovecot 2.3.19 the
+# passwd-file passdb has no cache key (passdb-passwd-file.c sets no default_cache_key), so
+# auth_cache_* does nothing for it: the cache statistics show 0 lookups. And for a passdb that
+# returns the password hash (sql, ldap, dict), the cache keeps that hash, not the outcome of the
+# verification: a hit still verifies Argon2id against the cached hash (passdb-cache.c,
+# passdb_cache_verify_plain; auth_cache_verify_password_with_worker only moves that work to
+# the auth-worker processes). Dovecot remembers a verification only for a passdb that verifies
+# the password itself and returns none (PAM, checkpassword, Lua's auth_password_verify): it then
+# caches a {SHA1} of the password (auth-request.c, CACHED_PASSWORD_SCHEME), so a hit costs a
+# SHA1 — the counterpart of Letterbox's HMAC-SHA256. This Lua passdb reads the same users file
+# and verifies the same {ARGON2ID} strings with Dovecot's own verifier (req:password_verify),
+# in the auth-worker processes (blocking = yes, Lua's default), so misses use both cores.
+# The run prints the cache's statistics after each mixed run (SIGUSR2 to the auth process;
+# "Authentication cache hits N/M" in dovecot.log).
 auth_cache_size = 10M
 auth_cache_ttl = 5 mins
-auth_cache_verify_password_with_worker = yes
+passdb {
+  driver = lua
+  args = file=$dcdir/passdb.lua blocking=yes
+}
+# allow_all_users: LMTP's recipient check would otherwise ask the passdb for the user without a
+# password (auth_passdb_lookup), which this passdb does not offer on purpose (a lookup answer
+# would land in the cache as the user's entry). Every bench recipient exists.
+userdb {
+  driver = static
+  args = uid=$mail_uid gid=$mail_gid home=$dcdir/mail/%d/%n allow_all_users=yes
+}
 EOF
   else
-    cat > "$dcdir/auth-cache.conf" <<'EOF'
-# Written by bench/run.sh: authentication cache OFF (Debian's default), for the mixed-nocache-*
-# scenarios, where Letterbox runs with Auth:VerifiedLoginCacheSeconds = 0.
+    cat > "$dcdir/auth.conf" <<EOF
+# Written by bench/run.sh: authentication cache OFF (Debian's default, auth_cache_size = 0), for
+# the mixed-nocache-* scenarios, where Letterbox runs with Auth:VerifiedLoginCacheSeconds = 0.
+# The passwd-file passdb, verified (Argon2id through libsodium) inside the single auth process.
 auth_cache_size = 0
+passdb {
+  driver = passwd-file
+  args = scheme=ARGON2ID $dcdir/users
+}
+userdb {
+  driver = static
+  args = uid=$mail_uid gid=$mail_gid home=$dcdir/mail/%d/%n
+}
 EOF
   fi
 }
@@ -373,8 +408,11 @@ set_auth_caches() { # on|off
 auth_stats="$cache/last-dovecot-auth-cache.txt"
 : > "$auth_stats"
 dovecot_auth_cache_stats() { # label
-  local auth before
-  auth="$(pgrep -P "$dc_pid" -x auth | head -1 || true)"
+  local auth="" before p
+  # The auth process itself, not its auth-worker processes ("auth -w"), which have no handler.
+  for p in $(pgrep -P "$dc_pid" -x auth || true); do
+    grep -qa -- '-w' "/proc/$p/cmdline" 2>/dev/null || { auth="$p"; break; }
+  done
   [ -n "$auth" ] || { echo "$1: no auth process" >> "$auth_stats"; return 0; }
   before="$(grep -c 'Authentication cache hits' "$dcdir/dovecot.log" || true)"
   kill -USR2 "$auth" 2>/dev/null || return 0
