@@ -44,6 +44,9 @@ def ratio_and_better(l, d, direction):
         return ("=" if l == 0 else "1.00"), "="
     if direction == "info":
         return (f"{l / d:.2f}" if d else "–"), "(info)"
+    if l < 0 or d < 0:
+        # A difference of two noisy totals (KB per session when the server shrank meanwhile): no factor.
+        return "–", "– (negative)"
     lower = direction == "lower"
     letterbox_ahead = (l < d) if lower else (l > d)
     winner = "Letterbox" if letterbox_ahead else "Dovecot"
