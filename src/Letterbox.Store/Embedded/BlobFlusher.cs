@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,8 +9,8 @@ namespace Letterbox.Store.Embedded;
 /// Makes new blob files durable in groups (DESIGN rule 3: "group many deliveries into one disk
 /// flush when they arrive together"). Every blob staged while a group is being flushed joins the
 /// next group; one dedicated thread then, for the whole group: starts the write-back of every file
-/// at once (<c>sync_file_range</c>, so the device sees them together), fsyncs each file, renames
-/// each to its content address, and fsyncs each distinct directory once. Only then is any waiter of
+/// at once (<c>sync_file_range</c>, so the device sees them together), fsyncs the files side by side
+/// (on dedicated threads), renames each to its content address, and fsyncs each distinct directory once. Only then is any waiter of
 /// the group completed; if any step fails, every waiter of the group fails (none of them is known
 /// to be durable, and a 451 makes the sender retry — a duplicate, never a loss).
 /// </summary>
@@ -32,9 +34,13 @@ internal sealed class BlobFlusher
     public static BlobFlusher Shared { get; } = new();
 
     public BlobFlusher()
-        : this(FlushGroup)
     {
+        var workers = new FlushWorkers(Workers);
+        _flushGroup = group => FlushGroup(group, workers.ForEach);
     }
+
+    /// <summary>Threads that run the fsyncs of one group side by side (a device serves them together; one after the other, each would wait its full latency).</summary>
+    public const int Workers = 8;
 
     /// <summary>A flusher running <paramref name="flushGroup"/> for each group (tests put a gate or a fault here).</summary>
     internal BlobFlusher(Action<IReadOnlyList<FlushRequest>> flushGroup)
@@ -111,9 +117,19 @@ internal sealed class BlobFlusher
         }
     }
 
-    /// <summary>The flush step of one group: data of every file, then the renames, then each directory once.</summary>
-    internal static void FlushGroup(IReadOnlyList<FlushRequest> group)
+    /// <summary>
+    /// The flush step of one group: the data of every file, then the renames, then each directory
+    /// once. <paramref name="forEach"/> runs the fsyncs of a step side by side (default: one after the other).
+    /// </summary>
+    internal static void FlushGroup(IReadOnlyList<FlushRequest> group, Action<int, Action<int>>? forEach = null)
     {
+        forEach ??= static (count, action) =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                action(i);
+            }
+        };
         if (group.Count > 1 && OperatingSystem.IsLinux())
         {
             foreach (var request in group)
@@ -122,20 +138,18 @@ internal sealed class BlobFlusher
                 _ = SyncFileRange(request.File, 0, 0, SyncFileRangeWrite);
             }
         }
-        foreach (var request in group)
-        {
-            RandomAccess.FlushToDisk(request.File);
-        }
-        var directories = new HashSet<string>(StringComparer.Ordinal);
+        forEach(group.Count, i => RandomAccess.FlushToDisk(group[i].File));
+        var directories = new List<string>(group.Count);
         foreach (var request in group)
         {
             File.Move(request.TempPath, request.FinalPath, overwrite: true);
-            directories.Add(Path.GetDirectoryName(request.FinalPath)!);
+            var directory = Path.GetDirectoryName(request.FinalPath)!;
+            if (!directories.Contains(directory, StringComparer.Ordinal))
+            {
+                directories.Add(directory);
+            }
         }
-        foreach (var directory in directories)
-        {
-            BlobStore.FlushDirectory(directory);
-        }
+        forEach(directories.Count, i => BlobStore.FlushDirectory(directories[i]));
     }
 
     private const uint SyncFileRangeWrite = 2; // SYNC_FILE_RANGE_WRITE
@@ -154,5 +168,72 @@ internal sealed class BlobFlusher
         public string FinalPath { get; } = finalPath;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Dedicated threads for blocking fsyncs (never the thread pool's).</summary>
+    private sealed class FlushWorkers
+    {
+        private readonly BlockingCollection<Action> _work = [];
+
+        public FlushWorkers(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                new Thread(() =>
+                {
+                    foreach (var work in _work.GetConsumingEnumerable())
+                    {
+                        work();
+                    }
+                }) { IsBackground = true, Name = "letterbox blob fsync" }.Start();
+            }
+        }
+
+        /// <summary>Runs <paramref name="action"/> for 0..count-1 side by side, the first on the calling thread; rethrows the first failure once all are done.</summary>
+        public void ForEach(int count, Action<int> action)
+        {
+            if (count <= 1)
+            {
+                if (count == 1)
+                {
+                    action(0);
+                }
+                return;
+            }
+            Exception? failure = null;
+            using var done = new CountdownEvent(count - 1);
+            for (var i = 1; i < count; i++)
+            {
+                var index = i;
+                _work.Add(() =>
+                {
+                    try
+                    {
+                        action(index);
+                    }
+                    catch (Exception ex)
+                    {
+                        Interlocked.CompareExchange(ref failure, ex, null);
+                    }
+                    finally
+                    {
+                        done.Signal();
+                    }
+                });
+            }
+            try
+            {
+                action(0);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref failure, ex, null);
+            }
+            done.Wait();
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+        }
     }
 }
