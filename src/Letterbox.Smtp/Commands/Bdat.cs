@@ -35,7 +35,7 @@ internal sealed partial class SmtpSession
         }
         if (mail.Chunks is null)
         {
-            var file = OpenSpool();
+            var file = OpenSpool(bufferSize: 64 * 1024);
             if (file is null)
             {
                 if (!await DrainChunkAsync(command.ChunkSize).ConfigureAwait(false))

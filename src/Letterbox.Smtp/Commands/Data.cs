@@ -9,6 +9,8 @@ namespace Letterbox.Smtp;
 /// <summary>DATA (RFC 5321 §4.1.1.4; RFC 2033 §4.2: one reply per accepted recipient over LMTP).</summary>
 internal sealed partial class SmtpSession
 {
+    private ArrayBufferWriter<byte>? _dataChunk;
+
     private async Task<Flow> DataAsync()
     {
         var mail = (MailState)_state;
@@ -52,15 +54,20 @@ internal sealed partial class SmtpSession
         }
     }
 
-    /// <summary>A spool file for one message, deleted on close: it only carries the message from the socket to the store. Null when the disk refuses.</summary>
-    private FileStream? OpenSpool()
+    /// <summary>
+    /// A spool file for one message, deleted on close: it only carries the message from the socket to the store. Null when the disk refuses.
+    /// Unbuffered by default (DATA writes whole decoded chunks); BDAT, which writes pipe segments, asks for a buffer.
+    /// </summary>
+    private FileStream? OpenSpool(int bufferSize = 0)
     {
         var spoolDirectory = Letterbox.Core.Spool.Directory(Options.DataDirectory);
         try
         {
             Directory.CreateDirectory(spoolDirectory);
-            return new FileStream(Path.Combine(spoolDirectory, "smtp-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            // Synchronous and unbuffered: the session writes whole decoded chunks, each straight to the
+            // page cache; on Unix an async file write would only be the same call on a pool thread.
+            return new FileStream(Path.Combine(spoolDirectory, "smtp-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize,
+                FileOptions.DeleteOnClose);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -72,7 +79,7 @@ internal sealed partial class SmtpSession
     /// <summary>Hands a complete spooled message to the pipeline and answers: one reply over SMTP, one per recipient over LMTP (RFC 2033 §4.2).</summary>
     private async Task<Flow> DeliverAsync(MailState mail, FileStream spool, long size)
     {
-        await spool.FlushAsync(IdleToken).ConfigureAwait(false);
+        spool.Flush();
         spool.Position = 0;
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var message = new InboundMessage(mail.Mail.Argument, mail.Recipients, ReceivedHeader(mail, id), spool, _connection.RemoteEndPoint.Address, mail.Hello.ClientName);
@@ -101,7 +108,9 @@ internal sealed partial class SmtpSession
     private async Task<bool> ReceiveDataAsync(DataDecoder decoder, FileStream spool)
     {
         var input = _connection.Input;
-        var chunk = new ArrayBufferWriter<byte>(64 * 1024);
+        // Kept for the session's next messages (an MTA sends many over one LMTP connection).
+        var chunk = _dataChunk ??= new ArrayBufferWriter<byte>(16 * 1024);
+        chunk.ResetWrittenCount();
         while (true)
         {
             _idle!.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, Limits.DataTimeoutSeconds)));
@@ -119,7 +128,7 @@ internal sealed partial class SmtpSession
             }
             if (chunk.WrittenCount > 0)
             {
-                await spool.WriteAsync(chunk.WrittenMemory, IdleToken).ConfigureAwait(false);
+                spool.Write(chunk.WrittenSpan);
                 chunk.ResetWrittenCount();
             }
             input.AdvanceTo(buffer.GetPosition(consumed));

@@ -34,6 +34,11 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) :
         {
             return Read(buffer.Span);
         }
+        if (rest is FileStream)
+        {
+            // A local spool file: read in place; on Unix an async file read is the same call on a pool thread.
+            return rest.Read(buffer.Span);
+        }
         return await rest.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
 

@@ -47,6 +47,18 @@ public sealed class DataDecoder(long maxSize)
         ArgumentNullException.ThrowIfNull(output);
         for (var i = 0; i < input.Length; i++)
         {
+            if (_state == State.InLine)
+            {
+                // Fast path: inside a line everything up to the next CR is content as it is, copied in one go.
+                var run = input[i..].IndexOf((byte)'\r');
+                var length = run < 0 ? input.Length - i : run;
+                EmitRun(input.Slice(i, length), output);
+                i += length;
+                if (run < 0)
+                {
+                    break;
+                }
+            }
             var b = input[i];
             switch (_state)
             {
@@ -93,6 +105,16 @@ public sealed class DataDecoder(long maxSize)
         }
         Emit(b, output);
         return State.InLine;
+    }
+
+    private void EmitRun(ReadOnlySpan<byte> run, IBufferWriter<byte> output)
+    {
+        var room = Math.Max(0, MaxSize - Size);
+        Size += run.Length;
+        if (room > 0)
+        {
+            output.Write(run[..(int)Math.Min(run.Length, room)]);
+        }
     }
 
     private void Emit(byte b, IBufferWriter<byte> output)

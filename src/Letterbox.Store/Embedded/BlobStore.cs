@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Letterbox.Store.Ingest;
@@ -10,7 +11,8 @@ internal sealed record StagedBlob(string BlobId, long Size, IngestedMessage Inge
 /// <summary>
 /// The content-addressed blob files of one account: <c>blobs/&lt;2 hex&gt;/&lt;64 hex sha256&gt;</c>.
 /// DESIGN rule 3: a blob is written to a temp file, flushed, renamed to its address and the
-/// directory flushed before any metadata refers to it; a crash leaves at most an orphan.
+/// directory flushed before any metadata refers to it (those flushes grouped with the other blobs
+/// staged at the same moment, <see cref="BlobFlusher"/>); a crash leaves at most an orphan.
 /// Blobs being staged are "pending" and never deleted by expunge or sweep until released.
 /// </summary>
 internal sealed class BlobStore
@@ -20,10 +22,13 @@ internal sealed class BlobStore
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _activeTemp = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _flushing = new(StringComparer.Ordinal);
+    private readonly BlobFlusher _flusher;
 
-    public BlobStore(string directory)
+    public BlobStore(string directory, BlobFlusher? flusher = null)
     {
         Directory = directory;
+        _flusher = flusher ?? BlobFlusher.Shared;
         if (!System.IO.Directory.Exists(directory))
         {
             System.IO.Directory.CreateDirectory(directory);
@@ -39,9 +44,16 @@ internal sealed class BlobStore
         name.Length == 64 && name.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     /// <summary>
+    /// Messages up to this size are kept in memory while they are written, and analysed from there
+    /// instead of being read back from the file; larger ones are analysed from their file.
+    /// </summary>
+    public const int InMemoryAnalysisLimit = 1024 * 1024;
+
+    /// <summary>
     /// Streams <paramref name="content"/> to a temp file (hashing, enforcing <paramref name="maxSize"/>),
-    /// flushes it, analyses it, and moves it to its content address. The blob stays pending
-    /// (protected from deletion) until <see cref="Release"/>.
+    /// hands it to the <see cref="BlobFlusher"/> (flush, rename to its content address, directory flush,
+    /// grouped with the other blobs staged at the same moment), analyses it meanwhile, and returns once
+    /// it is durable under its address. The blob stays pending (protected from deletion) until <see cref="Release"/>.
     /// </summary>
     public async Task<StagedBlob> StageAsync(Stream content, long maxSize, CancellationToken ct)
     {
@@ -52,46 +64,58 @@ internal sealed class BlobStore
             _activeTemp.Add(tempName);
         }
         string? blobId = null;
+        var held = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            long size;
-            bool exists;
+            long size = 0;
             IngestedMessage ingested;
-            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
+            // Synchronous and unbuffered: each write goes straight to the page cache, with no thread-pool
+            // hop per write (on Unix, async file I/O is a blocking call on a pool thread anyway).
+            using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0))
             {
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
-                size = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                var inMemory = true;
+                var heldLength = 0;
+                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
                 {
-                    size += read;
-                    if (size > maxSize)
+                    while (true)
                     {
-                        throw new MailStoreException(MailStoreError.TooBig, $"Message is larger than {maxSize} octets.");
+                        if (inMemory && heldLength == held.Length)
+                        {
+                            if (held.Length >= InMemoryAnalysisLimit)
+                            {
+                                // Too big to keep: the buffer becomes a scratch buffer; analysis reads the file.
+                                inMemory = false;
+                            }
+                            else
+                            {
+                                var larger = ArrayPool<byte>.Shared.Rent(held.Length * 2);
+                                held.AsSpan(0, heldLength).CopyTo(larger);
+                                ArrayPool<byte>.Shared.Return(held);
+                                held = larger;
+                            }
+                        }
+                        var target = inMemory ? held.AsMemory(heldLength) : held.AsMemory();
+                        var read = await content.ReadAsync(target, ct).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+                        size += read;
+                        if (size > maxSize)
+                        {
+                            throw new MailStoreException(MailStoreError.TooBig, $"Message is larger than {maxSize} octets.");
+                        }
+                        var chunk = target.Span[..read];
+                        hash.AppendData(chunk);
+                        file.Write(chunk);
+                        if (inMemory)
+                        {
+                            heldLength += read;
+                        }
                     }
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    blobId = Convert.ToHexStringLower(hash.GetHashAndReset());
                 }
-                await file.FlushAsync(ct).ConfigureAwait(false);
-                blobId = Convert.ToHexStringLower(hash.GetHashAndReset());
-                lock (_lock)
-                {
-                    _pending[blobId] = _pending.GetValueOrDefault(blobId) + 1;
-                }
-                // A file under the content address was flushed before it was renamed there, so
-                // it is already durable: the temp copy needs no flush and is dropped.
-                exists = File.Exists(PathOf(blobId));
-                if (!exists)
-                {
-                    // DESIGN rule 3: the bytes are on disk before anything refers to them.
-                    RandomAccess.FlushToDisk(file.SafeFileHandle);
-                }
-                ingested = MessageIngest.Analyze(file);
-            }
 
-            if (!exists)
-            {
                 var finalPath = PathOf(blobId);
                 var subdirectory = Path.GetDirectoryName(finalPath)!;
                 if (!System.IO.Directory.Exists(subdirectory))
@@ -99,8 +123,39 @@ internal sealed class BlobStore
                     System.IO.Directory.CreateDirectory(subdirectory);
                     FlushDirectory(Directory);
                 }
-                File.Move(tempPath, finalPath, overwrite: true);
-                FlushDirectory(subdirectory);
+                Task durable;
+                var flushing = false;
+                lock (_lock)
+                {
+                    _pending[blobId] = _pending.GetValueOrDefault(blobId) + 1;
+                    if (_flushing.TryGetValue(blobId, out var inFlight))
+                    {
+                        // The same content is being made durable by another staging right now: so is this one, when it is.
+                        durable = inFlight;
+                    }
+                    else if (File.Exists(finalPath))
+                    {
+                        // A file under the content address was flushed before its rename there was
+                        // flushed (below), so it is already durable: the temp copy needs no flush and is dropped.
+                        durable = Task.CompletedTask;
+                    }
+                    else
+                    {
+                        // DESIGN rule 3: the bytes are on disk under their address before anything refers to them.
+                        durable = _flusher.FlushAsync(file.SafeFileHandle, tempPath, finalPath);
+                        _flushing[blobId] = durable;
+                        flushing = true;
+                    }
+                }
+                try
+                {
+                    // Analysis overlaps the flush; the temp file stays open until the flush is done with it.
+                    ingested = inMemory ? MessageIngest.Analyze(held.AsMemory(0, heldLength)) : MessageIngest.Analyze(file);
+                }
+                finally
+                {
+                    await AwaitFlushAsync(durable, flushing, blobId, finalPath).ConfigureAwait(false);
+                }
             }
             var staged = new StagedBlob(blobId, size, ingested);
             blobId = null;
@@ -126,6 +181,38 @@ internal sealed class BlobStore
             {
                 _activeTemp.Remove(tempName);
             }
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the flush that makes a staged blob durable. The staging that asked for it removes it
+    /// from the in-flight set; when it failed, a file already renamed to the address is removed too,
+    /// so no later staging of the same content takes an unflushed file for a durable one.
+    /// </summary>
+    private async Task AwaitFlushAsync(Task durable, bool flushing, string blobId, string finalPath)
+    {
+        if (!flushing)
+        {
+            await durable.ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _flushing.Remove(blobId);
+                TryDelete(finalPath);
+            }
+            throw;
+        }
+        lock (_lock)
+        {
+            _flushing.Remove(blobId);
         }
     }
 

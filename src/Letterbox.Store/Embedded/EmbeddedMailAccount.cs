@@ -77,13 +77,22 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
             // DESIGN rule 3: every blob is on disk (flushed, renamed, directory flushed) before
             // the metadata transaction that refers to it is queued. The messages of a
             // MULTIAPPEND are staged a few at a time, so their flushes overlap.
-            var options = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelStaging, CancellationToken = ct };
-            await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), options, async (i, token) =>
+            if (messages.Count == 1)
             {
-                var message = messages[i];
-                var blob = await _account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
-                staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
-            }).ConfigureAwait(false);
+                // The common case (a delivery, a plain APPEND): no parallel loop to set up.
+                var blob = await _account.Blobs.StageAsync(messages[0].Content, maxMessageSize, ct).ConfigureAwait(false);
+                staged[0] = new MessageWrites.PendingAppend(blob, messages[0].Flags, messages[0].InternalDate);
+            }
+            else
+            {
+                var options = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelStaging, CancellationToken = ct };
+                await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), options, async (i, token) =>
+                {
+                    var message = messages[i];
+                    var blob = await _account.Blobs.StageAsync(message.Content, maxMessageSize, token).ConfigureAwait(false);
+                    staged[i] = new MessageWrites.PendingAppend(blob, message.Flags, message.InternalDate);
+                }).ConfigureAwait(false);
+            }
             var ready = staged.Select(s => s!).ToList();
             var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready, quotaBytes), ct).ConfigureAwait(false);
             StoreMetrics.MessagesAppended.Add(ready.Count);
@@ -105,6 +114,12 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
 
     public async Task<QuotaUsage> GetQuotaAsync(CancellationToken ct = default)
     {
+        if (quotaBytes <= 0)
+        {
+            // No limit, no quota root (RFC 9208): the usage would be summed over every message for
+            // nothing, and delivery asks at every RCPT.
+            return new QuotaUsage(0, 0);
+        }
         var used = await ReadAsync(async (connection, token) =>
         {
             await using var command = connection.CreateCommand();

@@ -1,16 +1,34 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace Letterbox.Store.Ingest;
 
 /// <summary>
-/// Byte-level scans over a stored message file (header end, line counts) with a bounded
-/// buffer, so offsets are exact whatever MimeKit makes of the content.
+/// Byte-level scans over a stored message (header end, line counts), so offsets are exact whatever
+/// MimeKit makes of the content. The message is either in memory (the common, small case: ingest
+/// already holds its bytes) or in a file read with a bounded pooled buffer.
 /// </summary>
-internal sealed class BlobBytes(SafeFileHandle file, long length)
+internal sealed class BlobBytes : IDisposable
 {
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private const int FileChunk = 64 * 1024;
 
-    public long Length { get; } = length;
+    private readonly SafeFileHandle? _file;
+    private readonly ReadOnlyMemory<byte> _memory;
+    private byte[]? _buffer;
+
+    public BlobBytes(SafeFileHandle file, long length)
+    {
+        _file = file;
+        Length = length;
+    }
+
+    public BlobBytes(ReadOnlyMemory<byte> memory)
+    {
+        _memory = memory;
+        Length = memory.Length;
+    }
+
+    public long Length { get; }
 
     /// <summary>
     /// The offset just past the blank line that ends the header block starting at <paramref name="start"/>
@@ -22,14 +40,14 @@ internal sealed class BlobBytes(SafeFileHandle file, long length)
         var pendingCr = false;
         for (var position = start; position < limit;)
         {
-            var count = RandomAccess.Read(file, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, limit - position)), position);
-            if (count <= 0)
+            var chunk = Read(position, limit);
+            if (chunk.IsEmpty)
             {
                 break;
             }
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < chunk.Length; i++)
             {
-                var b = _buffer[i];
+                var b = chunk[i];
                 if (pendingCr)
                 {
                     pendingCr = false;
@@ -56,7 +74,7 @@ internal sealed class BlobBytes(SafeFileHandle file, long length)
                     atLineStart = false;
                 }
             }
-            position += count;
+            position += chunk.Length;
         }
         return limit;
     }
@@ -69,15 +87,36 @@ internal sealed class BlobBytes(SafeFileHandle file, long length)
         var end = start + length;
         for (var position = start; position < end;)
         {
-            var count = RandomAccess.Read(file, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, end - position)), position);
-            if (count <= 0)
+            var chunk = Read(position, end);
+            if (chunk.IsEmpty)
             {
                 break;
             }
-            lines += _buffer.AsSpan(0, count).Count((byte)'\n');
-            last = _buffer[count - 1];
-            position += count;
+            lines += chunk.Count((byte)'\n');
+            last = chunk[^1];
+            position += chunk.Length;
         }
         return last == (byte)'\n' ? lines : lines + 1;
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Bytes from <paramref name="position"/> towards <paramref name="limit"/>: all of them in memory, a chunk from a file; empty at the end.</summary>
+    private ReadOnlySpan<byte> Read(long position, long limit)
+    {
+        if (_file is null)
+        {
+            return position >= _memory.Length ? [] : _memory.Span[(int)position..(int)Math.Min(limit, _memory.Length)];
+        }
+        _buffer ??= ArrayPool<byte>.Shared.Rent(FileChunk);
+        var count = RandomAccess.Read(_file, _buffer.AsSpan(0, (int)Math.Min(FileChunk, limit - position)), position);
+        return count <= 0 ? [] : _buffer.AsSpan(0, count);
     }
 }
