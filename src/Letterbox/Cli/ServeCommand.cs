@@ -28,6 +28,9 @@ internal static class ServeCommand
                 .SetMinimumLevel(dev ? LogLevel.Information : LogLevel.Warning));
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+            // Process-wide memory policy (the server owns this process; tests hosting LetterboxServer do not get it).
+            ProcessMemory.LimitSqliteCaches();
+            using var trimmer = new QuietTimeTrimmer();
             await using var server = await LetterboxServer.StartAsync(options, dev, loggerFactory, stopping.Token).ConfigureAwait(false);
             var (user, password) = dev ? await EnsureDemoAccountAsync(server, stopping.Token).ConfigureAwait(false) : ("you@" + FirstDomain(server), null);
             Console.WriteLine($"Letterbox is running as {server.HostName.Display}, data in {options.DataDirectory}");

@@ -1,0 +1,120 @@
+using System.Text;
+using Letterbox.Hosting;
+using Letterbox.Tests.Imap;
+using Microsoft.Data.Sqlite;
+
+namespace Letterbox.Tests.Idle;
+
+/// <summary>
+/// Issue 6 (IDLE at scale): many sessions idling on one mailbox all hear one delivery, and a
+/// connection that waits for its client with no read buffer (zero-byte reads) still reads what
+/// the client sends afterwards, in pieces.
+/// </summary>
+public sealed class IdleFanOutTests : IAsyncLifetime
+{
+    private ImapTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ImapTestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<RawImapClient> IdlingAsync(string tag)
+    {
+        var c = await _server.ConnectRawAsync();
+        await c.ReadLineAsync();
+        var ok = await c.CommandAsync("L1", $"LOGIN {ImapTestServer.User} \"{ImapTestServer.Password}\"");
+        Assert.StartsWith("L1 OK", ok[^1], StringComparison.Ordinal);
+        await c.CommandAsync("S1", "SELECT INBOX");
+        await c.SendLineAsync(tag + " IDLE");
+        Assert.Equal("+ idling", await c.ReadLineAsync());
+        return c;
+    }
+
+    [Fact]
+    public async Task Every_idle_session_of_a_mailbox_gets_exists_flags_and_expunge()
+    {
+        const int sessions = 25;
+        var idlers = new List<RawImapClient>();
+        try
+        {
+            for (var i = 0; i < sessions; i++)
+            {
+                idlers.Add(await IdlingAsync("i" + i));
+            }
+            using var writer = await _server.ConnectRawAsync();
+            await writer.ReadLineAsync();
+            await writer.CommandAsync("w1", $"LOGIN {ImapTestServer.User} \"{ImapTestServer.Password}\"");
+            var message = "Subject: fan-out\r\n\r\nbody\r\n";
+            await writer.SendAsync($"w2 APPEND INBOX {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}\r\n");
+            Assert.StartsWith("w2 OK", (await writer.ReadUntilTaggedAsync("w2"))[^1], StringComparison.Ordinal);
+            foreach (var idler in idlers)
+            {
+                Assert.Equal("* 1 EXISTS", await idler.ReadLineAsync());
+            }
+            await writer.CommandAsync("w3", "SELECT INBOX");
+            await writer.CommandAsync("w4", "STORE 1 +FLAGS.SILENT (\\Flagged)");
+            foreach (var idler in idlers)
+            {
+                Assert.Equal("* 1 FETCH (FLAGS (\\Flagged))", await idler.ReadLineAsync());
+            }
+            await writer.CommandAsync("w5", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+            foreach (var idler in idlers)
+            {
+                Assert.Equal("* 1 FETCH (FLAGS (\\Flagged \\Deleted))", await idler.ReadLineAsync());
+            }
+            await writer.CommandAsync("w6", "EXPUNGE");
+            foreach (var idler in idlers)
+            {
+                Assert.Equal("* 1 EXPUNGE", await idler.ReadLineAsync());
+            }
+            for (var i = 0; i < sessions; i++)
+            {
+                await idlers[i].SendLineAsync("DONE");
+                Assert.Equal($"i{i} OK IDLE terminated", await idlers[i].ReadLineAsync());
+            }
+        }
+        finally
+        {
+            foreach (var idler in idlers)
+            {
+                idler.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_waiting_connection_reads_a_command_sent_later_in_pieces()
+    {
+        using var idler = await IdlingAsync("i1");
+        // The server is parked in a zero-byte read; the command arrives one octet at a time.
+        foreach (var b in Encoding.ASCII.GetBytes("DONE\r\n"))
+        {
+            await idler.SendBytesAsync([b]);
+        }
+        Assert.Equal("i1 OK IDLE terminated", await idler.ReadLineAsync());
+        var noop = await idler.CommandAsync("n1", "NOOP");
+        Assert.Equal("n1 OK NOOP completed", noop[^1]);
+    }
+
+    [Fact]
+    public void The_sqlite_soft_heap_limit_is_set_process_wide_and_trim_runs()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA soft_heap_limit";
+        var before = Convert.ToInt64(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            ProcessMemory.LimitSqliteCaches(48L * 1024 * 1024);
+            Assert.Equal(48L * 1024 * 1024, Convert.ToInt64(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+            var collections = GC.CollectionCount(GC.MaxGeneration);
+            ProcessMemory.Trim();
+            Assert.True(GC.CollectionCount(GC.MaxGeneration) > collections);
+        }
+        finally
+        {
+            ProcessMemory.LimitSqliteCaches(before);
+        }
+    }
+}
