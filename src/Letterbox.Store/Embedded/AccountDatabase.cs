@@ -22,6 +22,7 @@ internal sealed class AccountDatabase : IAsyncDisposable
         _connectionString = ConnectionString(DatabasePath);
         Blobs = new BlobStore(Path.Combine(directory, "blobs"));
         _writer = new AccountWriter(writerConnection, this, logger);
+        ChangeReads = new SharedChangeReads(ReadChangesAsync);
     }
 
     public string AccountId { get; }
@@ -82,6 +83,22 @@ internal sealed class AccountDatabase : IAsyncDisposable
 
     /// <summary>The account's single writer (its counters show how operations were grouped).</summary>
     public AccountWriter Writer => _writer;
+
+    /// <summary>"What changed since MODSEQ" answered once for all sessions asking it at the same moment.</summary>
+    public SharedChangeReads ChangeReads { get; }
+
+    private async Task<MailboxDelta> ReadChangesAsync(long mailboxId, ulong modSeq)
+    {
+        await using var connection = await ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return await MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
+        }
+    }
 
     /// <summary>A pooled read connection (WAL snapshot reads never wait for the writer).</summary>
     public async Task<SqliteConnection> ReadAsync(CancellationToken ct)

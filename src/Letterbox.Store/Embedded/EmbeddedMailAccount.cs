@@ -58,9 +58,10 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         return await ReadAsync((connection, token) => MessageReads.LoadAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
     }
 
-    public async Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
+    public Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, token), ct).ConfigureAwait(false);
+        ThrowIfDisposed();
+        return _account.ChangeReads.ReadAsync(mailboxId, modSeq, ct);
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(long mailboxId, IReadOnlyList<NewMessage> messages, CancellationToken ct = default)

@@ -27,7 +27,8 @@ internal static class ServeCommand
                 .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
                 .SetMinimumLevel(dev ? LogLevel.Information : LogLevel.Warning));
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+            // A second TERM can arrive while the server is being disposed: the handler must not throw then.
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; StopQuietly(stopping); });
             // Process-wide memory policy (the server owns this process; tests hosting LetterboxServer do not get it).
             ProcessMemory.LimitSqliteCaches();
             using var trimmer = new QuietTimeTrimmer();
@@ -86,5 +87,17 @@ internal static class ServeCommand
             return (DemoAddress, PasswordHasher.Verify(kept, demo.PasswordHash) ? kept : null);
         }
         return (users[0].Address, null);
+    }
+
+    private static void StopQuietly(CancellationTokenSource stopping)
+    {
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped and torn down: nothing left to stop.
+        }
     }
 }
