@@ -127,7 +127,14 @@ internal sealed class AccountDatabase : IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        // The pooled read connections of a closed account (each with its page cache) would stay in
+        // Microsoft.Data.Sqlite's pool for the life of the process otherwise.
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
 
     private static string ConnectionString(string path) => new SqliteConnectionStringBuilder
     {
