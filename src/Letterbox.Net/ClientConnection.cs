@@ -33,6 +33,14 @@ public abstract class ClientConnection : IAsyncDisposable
     /// </summary>
     public abstract Task UpgradeToTlsAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>
+    /// straight from the file to the peer, after everything written to <see cref="Output"/> so far
+    /// (which it flushes first). Returns false, having sent nothing and flushed nothing, when the
+    /// connection cannot do that (TLS, in-memory pipes): the caller then copies through <see cref="Output"/>.
+    /// </summary>
+    public virtual ValueTask<bool> TrySendFileAsync(FileStream file, long offset, long count, CancellationToken ct) => ValueTask.FromResult(false);
+
     public abstract ValueTask DisposeAsync();
 }
 

@@ -10,12 +10,16 @@ namespace Letterbox.Imap.Commands;
 /// <summary>
 /// FETCH and UID FETCH (RFC 9051 §6.4.5), BINARY (RFC 3516), MODSEQ (RFC 7162), EMAILID (RFC 8474),
 /// SAVEDATE (RFC 8514). Bodies are streamed from the stored blob at the offsets computed at ingest,
-/// in chunks with a flush after each, never buffered whole.
+/// never buffered whole: large ones handed to the kernel from the file when the connection can
+/// (plaintext sendfile), otherwise copied in chunks with a flush after each.
 /// </summary>
 internal static class FetchCommandHandler
 {
     private const int BatchSize = 128;
     private const int ChunkSize = 64 * 1024;
+    // Below this a literal is copied into the pipe with the rest of the response: handing it to the
+    // kernel as a file costs a flush of its own (one more send), which only pays for large bodies.
+    private const long SendFileThreshold = 64 * 1024;
     private static readonly string[] Seen = ["\\Seen"];
 
     public static async Task<CommandResult> RunAsync(ImapSession session, ImapCommand command, CancellationToken ct)
@@ -275,6 +279,11 @@ internal static class FetchCommandHandler
         var stream = account.OpenContent(message);
         await using (stream.ConfigureAwait(false))
         {
+            if (length >= SendFileThreshold && stream is FileStream file && offset + length <= file.Length
+                && await session.Connection.TrySendFileAsync(file, offset, length, ct).ConfigureAwait(false))
+            {
+                return;
+            }
             stream.Seek(offset, SeekOrigin.Begin);
             var remaining = length;
             while (remaining > 0)

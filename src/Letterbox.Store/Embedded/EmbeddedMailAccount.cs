@@ -161,7 +161,9 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
             // Unbuffered (bufferSize 0): every reader (FETCH, RETR, header sections) reads in chunks of
             // its own straight into its output; a FileStream buffer would cost 16 KB per open and a copy
             // (bench/Letterbox.MicroBench: FETCH of 100 header sections allocated 2.5 MB).
-            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0);
+            // Asynchronous: a plaintext FETCH hands large bodies to the socket with sendfile
+            // (SendPacketsElement takes only asynchronous file streams); on Linux the flag changes nothing else.
+            return new FileStream(_account.Blobs.PathOf(message.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
         }
         catch (FileNotFoundException)
         {

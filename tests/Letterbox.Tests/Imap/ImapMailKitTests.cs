@@ -126,6 +126,52 @@ public sealed class ImapMailKitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Large_sections_and_partials_sent_from_the_file_are_the_right_bytes_in_order()
+    {
+        // Plaintext connections hand bodies of 64 KB and more to the kernel (sendfile) after
+        // flushing what precedes them: offsets, lengths and the order of responses must still hold.
+        using var client = await ConnectAsync();
+        var inbox = client.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadWrite);
+        var body = new StringBuilder();
+        for (var i = 0; i < 5000; i++)
+        {
+            body.Append("row ").Append(i).Append(" of a body that crosses the sendfile threshold several times\r\n");
+        }
+        var raw = Sample("Sections", body.ToString());
+        var uid = await AppendAsync(inbox, raw);
+        var small = Sample("Small", "a short one");
+        var smallUid = await AppendAsync(inbox, small);
+        var headerEnd = IndexOf(raw, "\r\n\r\n"u8) + 4;
+
+        using (var text = await inbox.GetStreamAsync(uid, "TEXT"))
+        {
+            using var copy = new MemoryStream();
+            await text.CopyToAsync(copy);
+            Assert.Equal(raw[headerEnd..], copy.ToArray());
+        }
+        using (var partial = await inbox.GetStreamAsync(uid, 100_000, 150_000))
+        {
+            using var copy = new MemoryStream();
+            await partial.CopyToAsync(copy);
+            Assert.Equal(raw[100_000..250_000], copy.ToArray());
+        }
+        // The session stays in step after the file transfers: the next commands read their own responses.
+        var both = await inbox.FetchAsync([uid, smallUid], MessageSummaryItems.UniqueId | MessageSummaryItems.Size);
+        Assert.Equal((uint)raw.Length, both[0].Size);
+        Assert.Equal((uint)small.Length, both[1].Size);
+        using (var again = await inbox.GetStreamAsync(smallUid, string.Empty))
+        {
+            using var copy = new MemoryStream();
+            await again.CopyToAsync(copy);
+            Assert.Equal(small, copy.ToArray());
+        }
+        await client.DisconnectAsync(true);
+    }
+
+    private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
+
+    [Fact]
     public async Task Flags_and_search_by_body_header_date_or_not()
     {
         using var client = await ConnectAsync();
