@@ -87,12 +87,16 @@ internal sealed class AccountDatabase : IAsyncDisposable
     /// <summary>"What changed since MODSEQ" answered once for all sessions asking it at the same moment.</summary>
     public SharedChangeReads ChangeReads { get; }
 
-    private async Task<MailboxDelta> ReadChangesAsync(long mailboxId, ulong modSeq)
+    private Task<MailboxDelta> ReadChangesAsync(long mailboxId, ulong modSeq) =>
+        QueryAsync((connection, ct) => MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, ct), CancellationToken.None);
+
+    /// <summary>Runs a read on a pooled connection; a database error becomes <see cref="MailStoreError.Unavailable"/>.</summary>
+    public async Task<T> QueryAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
     {
-        await using var connection = await ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
         try
         {
-            return await MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, CancellationToken.None).ConfigureAwait(false);
+            return await read(connection, ct).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {

@@ -195,18 +195,10 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
     }
 
     /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
-        await using var connection = await _account.ReadAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return await read(connection, ct).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
-        }
+        return _account.QueryAsync(read, ct);
     }
 
     /// <summary>The shared account state behind this handle (tests look at its writer).</summary>

@@ -21,10 +21,10 @@ internal sealed class SharedChangeReads(Func<long, ulong, Task<MailboxDelta>> re
     // Present while a read for the key runs; the value is the group waiting for the next read (or null).
     private readonly Dictionary<(long Mailbox, ulong ModSeq), TaskCompletionSource<MailboxDelta>?> _running = [];
 
+    private long _reads;
+
     /// <summary>Reads run so far (a test sees the sharing here).</summary>
     public long Reads => Interlocked.Read(ref _reads);
-
-    private long _reads;
 
     public Task<MailboxDelta> ReadAsync(long mailboxId, ulong modSeq, CancellationToken ct)
     {

@@ -89,9 +89,6 @@ public sealed class QuietTimeTrimmer : IDisposable
         _timer = new Timer(_ => Tick(), null, Period, Period);
     }
 
-    /// <summary>Trims performed so far.</summary>
-    public int Trims { get; private set; }
-
     private void Tick()
     {
         if (Interlocked.Exchange(ref _running, 1) != 0)
@@ -106,7 +103,6 @@ public sealed class QuietTimeTrimmer : IDisposable
             if (quiet && allocated - _allocatedAtTrim >= BurstBytes)
             {
                 ProcessMemory.Trim();
-                Trims++;
                 _allocatedAtTrim = _lastAllocated = GC.GetTotalAllocatedBytes(false);
             }
         }
