@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using DnsClient.Protocol;
 using Letterbox.Core;
+using Letterbox.Core.Spf;
 using Letterbox.Discovery.Probing;
 
 namespace Letterbox.Discovery.Doctor;
@@ -180,6 +181,21 @@ public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
         await TxtChecksAsync(domain, checks, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Null when a receiver could evaluate <paramref name="record"/>; otherwise why it would give a
+    /// permerror. The same grammar the SMTP receiver evaluates with (RFC 7208 §12), plus the limit of
+    /// 10 DNS-querying terms (§4.6.4) counted on the record itself.
+    /// </summary>
+    private static string? SpfProblem(string record)
+    {
+        var (parsed, error) = SpfRecord.Parse(record);
+        if (parsed is null)
+        {
+            return error;
+        }
+        return parsed.LookupTerms > 10 ? $"{parsed.LookupTerms} DNS lookups (more than 10 is a permanent error)" : null;
+    }
+
     private async Task TxtChecksAsync(string domain, List<DoctorCheck> checks, CancellationToken ct)
     {
         async Task<string[]> Txt(string name) => (await dns.QueryAsync(name, QueryType.TXT, QueryClass.IN, ct).ConfigureAwait(false)).Answers.OfType<TxtRecord>().Select(t => string.Concat(t.Text)).ToArray();
@@ -189,7 +205,7 @@ public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
         {
             0 => new DoctorCheck($"SPF {domain}", CheckStatus.Warn, "no SPF record", $"publish: {domain}. IN TXT \"v=spf1 mx -all\""),
             > 1 => new DoctorCheck($"SPF {domain}", CheckStatus.Fail, $"{spf.Length} SPF records: receivers treat this as a permanent error (RFC 7208 §4.5)", "merge them into one v=spf1 record"),
-            _ => SpfRecord.Check(spf[0]) is { } spfError
+            _ => SpfProblem(spf[0]) is { } spfError
                 ? new DoctorCheck($"SPF {domain}", CheckStatus.Fail, $"\"{spf[0]}\": {spfError}", "fix the record's syntax (RFC 7208 §12)")
                 : new DoctorCheck($"SPF {domain}", CheckStatus.Pass, spf[0]),
         });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Letterbox.Core.Spf;
 
 namespace Letterbox.Smtp.Authentication;
 

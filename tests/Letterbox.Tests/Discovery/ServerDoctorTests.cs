@@ -1,6 +1,7 @@
 using System.Net;
 using Letterbox.Core;
 using Letterbox.Core.Security;
+using Letterbox.Core.Spf;
 using Letterbox.Discovery;
 using Letterbox.Discovery.Doctor;
 using Letterbox.Discovery.Probing;
@@ -86,22 +87,38 @@ public sealed class ServerDoctorTests : IDisposable
         Assert.Equal(CheckStatus.Fail, Assert.Single(report.Checks).Status);
     }
 
+    // The doctor checks a domain's SPF record with the grammar the SMTP receiver evaluates it with,
+    // so what the doctor passes, receivers do not reject as a permerror (RFC 7208 §12, §4.6.4).
     [Theory]
     [InlineData("v=spf1 mx -all", null)]
     [InlineData("v=spf1 ip4:192.0.2.0/24 include:_spf.example.com ~all", null)]
-    [InlineData("v=spf1 ipv4:1.2.3.4 -all", "not an SPF mechanism")]
-    [InlineData("v=spf1 include: -all", "needs a domain")]
+    [InlineData("v=spf1 a:mail.%{d} exp=explain.%{d} -all", null)]
+    [InlineData("v=spf1 ipv4:1.2.3.4 -all", "unknown mechanism ipv4:1.2.3.4")]
+    [InlineData("v=spf1 include: -all", "invalid mechanism include:")]
+    [InlineData("v=spf1 ip4:192.0.2.300 -all", "invalid mechanism ip4:192.0.2.300")]
+    [InlineData("v=spf1 ip4:192.0.2.0/33 -all", "invalid mechanism ip4:192.0.2.0/33")]
+    [InlineData("v=spf1 a:%{z}.example.com -all", "invalid mechanism a:%{z}.example.com")]
+    [InlineData("v=spf1 redirect=a.example redirect=b.example", "more than one redirect modifier")]
     [InlineData("v=spf1 a mx a mx a mx a mx a mx a -all", "11 DNS lookups")]
-    public void Spf_syntax(string record, string? error)
+    [InlineData("v=spf1 a mx a mx a mx a mx a mx redirect=_spf.example.com", "11 DNS lookups")]
+    public async Task Spf_record_is_checked_as_receivers_evaluate_it(string record, string? error)
     {
-        var result = SpfRecord.Check(record);
+        await using var dns = TestDnsServer.Start();
+        dns.Add("spf.test", "TXT", record);
+        using var certificate = _pki.Issue(["mail.sd.test"]);
+        var lookup = DnsLookup.Create(dns.Options);
+        var report = await new ServerDoctor(lookup, new MailServerProbe(new HostResolver(lookup), DiscoveryTestKit.Options(_pki).Probe))
+            .RunAsync(new ServerDoctorInput("mail.sd.test", [], ["spf.test"], certificate, []));
+
+        var spf = Assert.Single(report.Checks, c => c.Name == "SPF spf.test");
         if (error is null)
         {
-            Assert.Null(result);
+            Assert.Equal(CheckStatus.Pass, spf.Status);
         }
         else
         {
-            Assert.Contains(error, result, StringComparison.Ordinal);
+            Assert.Equal(CheckStatus.Fail, spf.Status);
+            Assert.Contains(error, spf.Detail, StringComparison.Ordinal);
         }
     }
 

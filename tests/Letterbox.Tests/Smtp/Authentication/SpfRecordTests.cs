@@ -1,5 +1,5 @@
 using System.Net;
-using Letterbox.Smtp.Authentication;
+using Letterbox.Core.Spf;
 
 namespace Letterbox.Tests.Smtp.Authentication;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Letterbox.Smtp.Authentication;
+namespace Letterbox.Core.Spf;
 
 /// <summary>
 /// What SPF macros expand to (RFC 7208 §7.2). <see cref="ValidatedName"/> is the "p" macro's

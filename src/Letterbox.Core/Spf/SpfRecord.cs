@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Letterbox.Smtp.Authentication;
+namespace Letterbox.Core.Spf;
 
 /// <summary>The result a matching mechanism gives (RFC 7208 §4.6.2).</summary>
 public enum SpfQualifier
@@ -43,6 +43,9 @@ public sealed record SpfMechanism(SpfQualifier Qualifier, SpfMechanismKind Kind,
 /// </summary>
 public sealed record SpfRecord(IReadOnlyList<SpfMechanism> Mechanisms, string? Redirect, string? Explanation)
 {
+    /// <summary>Terms of this record that query DNS, redirect included (RFC 7208 §4.6.4); includes add their own when evaluated.</summary>
+    public int LookupTerms => Mechanisms.Count(m => m.CountsAsLookup) + (Redirect is null ? 0 : 1);
+
     /// <summary>RFC 7208 §4.5: "v=spf1" followed by a space or the end of the record, case-insensitively.</summary>
     public static bool IsSpfRecord(string text)
     {
