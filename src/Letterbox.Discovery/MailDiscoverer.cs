@@ -1,4 +1,3 @@
-using System.Security;
 using DnsClient;
 using DnsClient.Protocol;
 using Letterbox.Core.Domains;
@@ -208,7 +207,7 @@ public sealed class MailDiscoverer : IDisposable
             string? redirectTo = null;
             foreach (var url in urls)
             {
-                var fetch = await _http.PostXmlAsync(url, AutodiscoverRequest(asked), ct).ConfigureAwait(false);
+                var fetch = await _http.PostXmlAsync(url, AutodiscoverRequest.Write(asked), ct).ConfigureAwait(false);
                 if (fetch.Body is null)
                 {
                     steps.Add(new DiscoveryStep("Autodiscover", url, false, fetch.Error ?? "no answer"));
@@ -242,13 +241,6 @@ public sealed class MailDiscoverer : IDisposable
         }
         return null;
     }
-
-    private static string AutodiscoverRequest(string address) =>
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n" +
-        "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\">" +
-        $"<Request><EMailAddress>{SecurityElement.Escape(address)}</EMailAddress>" +
-        "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>" +
-        "</Request></Autodiscover>";
 
     // RFC 6186 §3.1 (IMAP/POP3) and RFC 8314 §5.1 (_submissions); §3.4: target "." = not offered.
     private async Task<IReadOnlyList<ServerSetting>> SrvAsync(string address, string domain, List<DiscoveryStep> steps, CancellationToken ct)

@@ -30,7 +30,8 @@ public sealed record ServerDoctorInput(string HostName, IReadOnlyList<IPAddress>
 /// <summary>
 /// <c>letterbox doctor</c> on the server: host name, A/AAAA and PTR, each domain's MX (no CNAME, no IP),
 /// SRV and autoconfig/autodiscover names, certificate (chain, expiry, names, fingerprint), every
-/// listener's greeting through the host name, SPF/DMARC/MTA-STS records, and a login round-trip.
+/// listener's greeting through the host name, SPF/DMARC/MTA-STS records, the published autoconfig,
+/// Autodiscover and MTA-STS policy as clients and senders fetch them, and a login round-trip.
 /// </summary>
 public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
 {
@@ -81,7 +82,7 @@ public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
         {
             foreach (var domain in input.Domains)
             {
-                await PublishedSettingsCheckAsync(domain, host, published.Client, published.Port, input.Listeners, checks, ct).ConfigureAwait(false);
+                await PublishedSettingsChecksAsync(domain, host, published.Client, published.Port, input.Listeners, checks, ct).ConfigureAwait(false);
             }
         }
         await LoginRoundTripAsync(input, host, checks, ct).ConfigureAwait(false);
@@ -89,34 +90,81 @@ public sealed class ServerDoctor(ILookupClient dns, MailServerProbe probe)
     }
 
     /// <summary>
-    /// Fetches https://autoconfig.DOMAIN/mail/config-v1.1.xml as Thunderbird does first, and checks
-    /// that it reads back to this server's IMAP service (the round trip `discover` makes).
+    /// Fetches what clients fetch, as they fetch it, and checks each reads back to this server:
+    /// https://autoconfig.DOMAIN/mail/config-v1.1.xml (Thunderbird's first try), the Autodiscover POST
+    /// to https://autodiscover.DOMAIN/autodiscover/autodiscover.xml (Outlook), and, when the domain
+    /// publishes an _mta-sts record, the MTA-STS policy senders will enforce (RFC 8461).
     /// </summary>
-    private static async Task PublishedSettingsCheckAsync(string domain, string host, SettingsHttpClient http, int port, IReadOnlyList<ListenerUnderTest> listeners, List<DoctorCheck> checks, CancellationToken ct)
+    private async Task PublishedSettingsChecksAsync(string domain, string host, SettingsHttpClient http, int port, IReadOnlyList<ListenerUnderTest> listeners, List<DoctorCheck> checks, CancellationToken ct)
     {
-        var name = $"autoconfig {domain}";
-        var authority = port == 443 ? $"autoconfig.{domain}" : $"autoconfig.{domain}:{port}";
-        var url = $"https://{authority}/mail/config-v1.1.xml?emailaddress=postmaster%40{Uri.EscapeDataString(domain)}";
+        string Url(string label, string path) => $"https://{label}.{domain}{(port == 443 ? "" : $":{port}")}{path}";
+        string Unreachable(string label, SettingsFetch fetch) => fetch.Certificate is { IsValid: false }
+            ? $"use a certificate that also covers {label}.{domain} (Let's Encrypt: add it as a name), or clients fall back to less trusted ways"
+            : $"point {label}.{domain} at {host} (CNAME) and keep the https listener (port {port}) open";
+
+        var autoconfigUrl = Url("autoconfig", $"/mail/config-v1.1.xml?emailaddress=postmaster%40{Uri.EscapeDataString(domain)}");
+        var autoconfig = await http.GetAsync(autoconfigUrl, ct).ConfigureAwait(false);
+        checks.Add(autoconfig.Body is null
+            ? new DoctorCheck($"autoconfig {domain}", CheckStatus.Fail, $"{autoconfigUrl}: {autoconfig.Error}", Unreachable("autoconfig", autoconfig))
+            : Documents.AutoconfigDocument.TryParse(autoconfig.Body, "postmaster", domain, autoconfigUrl, SettingsTrust.Https, out var settings, out var error)
+                ? SettingsNameThisServer($"autoconfig {domain}", autoconfigUrl, settings!, host, listeners, $"autoconfig.{domain}")
+                : new DoctorCheck($"autoconfig {domain}", CheckStatus.Fail, $"{autoconfigUrl}: not a valid autoconfig document: {error}", "check the server's log; the document is generated from the listeners"));
+
+        var autodiscoverUrl = Url("autodiscover", "/autodiscover/autodiscover.xml");
+        var autodiscover = await http.PostXmlAsync(autodiscoverUrl, Documents.AutodiscoverRequest.Write($"postmaster@{domain}"), ct).ConfigureAwait(false);
+        checks.Add(autodiscover.Body is null
+            ? new DoctorCheck($"autodiscover {domain}", CheckStatus.Fail, $"{autodiscoverUrl}: {autodiscover.Error}", Unreachable("autodiscover", autodiscover))
+            : !Documents.AutodiscoverResponse.TryParse(autodiscover.Body, $"postmaster@{domain}", autodiscoverUrl, SettingsTrust.Https, out var answer, out error)
+                ? new DoctorCheck($"autodiscover {domain}", CheckStatus.Fail, $"{autodiscoverUrl}: not a usable Autodiscover response: {error}", "check the server's log; the response is generated from the listeners")
+                : answer!.Settings.Count == 0
+                    ? new DoctorCheck($"autodiscover {domain}", CheckStatus.Fail, $"{autodiscoverUrl} redirects ({answer.RedirectAddress ?? answer.RedirectUrl}) instead of answering", $"autodiscover.{domain} reaches another server: point it at {host}")
+                    : SettingsNameThisServer($"autodiscover {domain}", autodiscoverUrl, answer.Settings, host, listeners, $"autodiscover.{domain}"));
+
+        await MtaStsPolicyCheckAsync(domain, Url("mta-sts", "/.well-known/mta-sts.txt"), http, checks, ct).ConfigureAwait(false);
+    }
+
+    private static DoctorCheck SettingsNameThisServer(string name, string url, IReadOnlyList<ServerSetting> settings, string host, IReadOnlyList<ListenerUnderTest> listeners, string publishedName)
+    {
+        var expected = listeners.Where(l => l.Protocol == MailProtocol.Imap).Select(l => l.Port).ToHashSet();
+        var imap = settings.Where(s => s.Protocol == MailProtocol.Imap).ToList();
+        return imap.Any(s => s.Host.Equals(host, StringComparison.OrdinalIgnoreCase) && (expected.Count == 0 || expected.Contains(s.Port)))
+            ? new DoctorCheck(name, CheckStatus.Pass, $"{url} → " + string.Join(", ", settings.Select(s => $"{s.Protocol.ToString().ToUpperInvariant()} {s.Host}:{s.Port} {s.Security.ToSocketType()}")))
+            : new DoctorCheck(name, CheckStatus.Fail, $"{url} names " + (imap.Count == 0 ? "no IMAP server" : string.Join(", ", imap.Select(s => $"{s.Host}:{s.Port}"))) + $", not {host}",
+                $"{publishedName} reaches another server: point it at {host}");
+    }
+
+    /// <summary>
+    /// RFC 8461 §3.3/§4.1/§5: a sender that has the policy refuses (enforce) or reports (testing)
+    /// delivery to an MX host no mx line covers — so a policy that misses an MX silently loses mail.
+    /// </summary>
+    private async Task MtaStsPolicyCheckAsync(string domain, string url, SettingsHttpClient http, List<DoctorCheck> checks, CancellationToken ct)
+    {
+        var txt = await dns.QueryAsync("_mta-sts." + domain, QueryType.TXT, QueryClass.IN, ct).ConfigureAwait(false);
+        if (!txt.Answers.OfType<TxtRecord>().Any(t => string.Concat(t.Text).StartsWith("v=STSv1", StringComparison.Ordinal)))
+        {
+            return; // No policy announced: the record check above already says so.
+        }
+        var name = $"MTA-STS policy {domain}";
         var fetch = await http.GetAsync(url, ct).ConfigureAwait(false);
         if (fetch.Body is null)
         {
-            var fix = fetch.Certificate is { IsValid: false }
-                ? $"use a certificate that also covers autoconfig.{domain} (Let's Encrypt: add it as a name), or clients fall back to less trusted ways"
-                : $"point autoconfig.{domain} at {host} (CNAME) and keep the https listener (port {port}) open";
-            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: {fetch.Error}", fix));
+            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: {fetch.Error}",
+                $"_mta-sts.{domain} announces a policy that cannot be fetched: serve it at {url} with a certificate for mta-sts.{domain}, or remove the record"));
             return;
         }
-        if (!Documents.AutoconfigDocument.TryParse(fetch.Body, "postmaster", domain, url, SettingsTrust.Https, out var settings, out var error))
+        if (!Documents.MtaStsPolicyText.TryParse(fetch.Body, out var policy, out var error))
         {
-            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: not a valid autoconfig document: {error}", "check the server's log; the document is generated from the listeners"));
+            checks.Add(new DoctorCheck(name, CheckStatus.Fail, $"{url}: {error}", "fix the policy (RFC 8461 §3.2): version: STSv1, mode, one mx line per MX host, max_age"));
             return;
         }
-        var expected = listeners.Where(l => l.Protocol == MailProtocol.Imap).Select(l => l.Port).ToHashSet();
-        var imap = settings.Where(s => s.Protocol == MailProtocol.Imap).ToList();
-        checks.Add(imap.Any(s => s.Host.Equals(host, StringComparison.OrdinalIgnoreCase) && (expected.Count == 0 || expected.Contains(s.Port)))
-            ? new DoctorCheck(name, CheckStatus.Pass, $"{url} → " + string.Join(", ", settings.Select(s => $"{s.Protocol.ToString().ToUpperInvariant()} {s.Host}:{s.Port} {s.Security.ToSocketType()}")))
-            : new DoctorCheck(name, CheckStatus.Fail, $"{url} names " + (imap.Count == 0 ? "no IMAP server" : string.Join(", ", imap.Select(s => $"{s.Host}:{s.Port}"))) + $", not {host}",
-                $"autoconfig.{domain} reaches another server: point it at {host}"));
+        var mx = await dns.QueryAsync(domain, QueryType.MX, QueryClass.IN, ct).ConfigureAwait(false);
+        var uncovered = mx.Answers.OfType<MxRecord>().Select(m => m.Exchange.Value.TrimEnd('.')).Where(h => h.Length > 0 && !policy!.Covers(h)).ToArray();
+        var summary = $"mode {policy!.Mode}, mx {string.Join(" ", policy.MxPatterns)}, max_age {policy.MaxAgeSeconds}";
+        checks.Add(uncovered.Length == 0
+            ? new DoctorCheck(name, CheckStatus.Pass, summary)
+            : new DoctorCheck(name, policy.Mode == "enforce" ? CheckStatus.Fail : CheckStatus.Warn,
+                $"{summary}: MX {string.Join(", ", uncovered)} not covered" + (policy.Mode == "enforce" ? " — senders with the policy will not deliver there" : ""),
+                $"add \"mx: {uncovered[0]}\" to the policy and change the id= in _mta-sts.{domain} so senders fetch it again"));
     }
 
     private async Task DomainChecksAsync(string domain, string host, IReadOnlyList<IPAddress> hostAddresses, ServerDoctorInput input, List<DoctorCheck> checks, CancellationToken ct)

@@ -34,12 +34,23 @@ public sealed class ServerDoctorTests : IDisposable
         dns.Add("_pop3._tcp.good.test", "SRV", "0 1 110 mx.sd.test.");
         dns.Add("autoconfig.good.test", "A", "127.0.5.50");
         dns.Add("autodiscover.good.test", "A", "127.0.5.50");
+        dns.Add("mta-sts.good.test", "A", "127.0.5.50");
+        // other.test's second MX is not in the policy the server publishes (mx: mx.sd.test only).
+        dns.Add("other.test", "MX", "10 mx.sd.test.");
+        dns.Add("other.test", "MX", "20 backup.sd.test.");
+        dns.Add("_mta-sts.other.test", "TXT", "v=STSv1; id=1");
+        dns.Add("mta-sts.other.test", "A", "127.0.5.50");
+        // gone.test announces a policy that nobody serves any more.
+        dns.Add("gone.test", "MX", "10 mx.sd.test.");
+        dns.Add("_mta-sts.gone.test", "TXT", "v=STSv1; id=2");
+        dns.Add("mta-sts.gone.test", "A", "127.0.5.50");
         dns.Add("cname.test", "MX", "10 alias.cname.test.");
         dns.Add("alias.cname.test", "CNAME", "mx.sd.test.");
         dns.Add("ip.test", "MX", "10 127.0.5.50.");
         dns.Add("ip.test", "TXT", "v=spf1 ipv4:1.2.3.4 -all");
 
-        await using var server = await DiscoveryTestKit.StartLetterboxAsync(_pki, "127.0.5.50", ["mx.sd.test", "autoconfig.good.test", "autodiscover.good.test"], "alice@good.test");
+        await using var server = await DiscoveryTestKit.StartLetterboxAsync(_pki, "127.0.5.50", ["mx.sd.test", "autoconfig.good.test", "autodiscover.good.test", "mta-sts.good.test", "mta-sts.other.test", "mta-sts.gone.test"], "alice@good.test");
+        await server.Server.Directory.AddDomainAsync("other.test");
         using var certificate = X509CertificateLoaderFromPem(server);
         var lookup = DnsLookup.Create(dns.Options);
         var doctor = new ServerDoctor(lookup, new MailServerProbe(new HostResolver(lookup), DiscoveryTestKit.Options(_pki).Probe));
@@ -64,8 +75,10 @@ public sealed class ServerDoctorTests : IDisposable
         Assert.Null(await server.Server.Directory.FindUserAsync(temporary));
         Assert.Contains(good.Checks, c => c.Name == "certificate SHA-256" && c.Detail.Length == 95);
         Assert.Contains(good.Checks, c => c.Name == "autoconfig good.test" && c.Status == CheckStatus.Pass && c.Detail.Contains("IMAP mx.sd.test:993 SSL", StringComparison.Ordinal));
+        Assert.Contains(good.Checks, c => c.Name == "autodiscover good.test" && c.Status == CheckStatus.Pass && c.Detail.Contains("IMAP mx.sd.test:993 SSL", StringComparison.Ordinal));
+        Assert.Contains(good.Checks, c => c.Name == "MTA-STS policy good.test" && c.Status == CheckStatus.Pass && c.Detail == "mode testing, mx mx.sd.test, max_age 604800");
 
-        var broken = await doctor.RunAsync(input with { Domains = ["nomx.test", "cname.test", "ip.test"], Listeners = [], CreateTemporaryAccount = null });
+        var broken = await doctor.RunAsync(input with { Domains = ["nomx.test", "cname.test", "ip.test", "other.test", "gone.test"], Listeners = [], CreateTemporaryAccount = null });
         // No autoconfig.nomx.test in DNS: the published settings cannot be reached, and doctor says how to fix it.
         Assert.Contains(broken.Checks, c => c.Name == "autoconfig nomx.test" && c.Status == CheckStatus.Fail && c.Fix!.Contains("point autoconfig.nomx.test at mx.sd.test", StringComparison.Ordinal));
         Assert.False(broken.Passed);
@@ -73,6 +86,12 @@ public sealed class ServerDoctorTests : IDisposable
         Assert.Contains(broken.Checks, c => c.Name == "MX cname.test" && c.Status == CheckStatus.Fail && c.Detail.Contains("is a CNAME", StringComparison.Ordinal));
         Assert.Contains(broken.Checks, c => c.Name == "MX ip.test" && c.Status == CheckStatus.Fail && c.Detail.Contains("IP address", StringComparison.Ordinal));
         Assert.Contains(broken.Checks, c => c.Name == "SPF ip.test" && c.Status == CheckStatus.Fail && c.Detail.Contains("ipv4:1.2.3.4", StringComparison.Ordinal));
+        Assert.Contains(broken.Checks, c => c.Name == "autodiscover nomx.test" && c.Status == CheckStatus.Fail && c.Fix!.Contains("point autodiscover.nomx.test at mx.sd.test", StringComparison.Ordinal));
+        Assert.Contains(broken.Checks, c => c.Name == "MTA-STS policy other.test" && c.Status == CheckStatus.Warn
+            && c.Detail.Contains("MX backup.sd.test not covered", StringComparison.Ordinal) && c.Fix!.Contains("mx: backup.sd.test", StringComparison.Ordinal));
+        Assert.Contains(broken.Checks, c => c.Name == "MTA-STS policy gone.test" && c.Status == CheckStatus.Fail
+            && c.Detail.Contains("404", StringComparison.Ordinal) && c.Fix!.Contains("or remove the record", StringComparison.Ordinal));
+        Assert.DoesNotContain(broken.Checks, c => c.Name == "MTA-STS policy ip.test");
         Assert.Contains(broken.Checks, c => c.Name == "certificate names" && c.Status == CheckStatus.Warn);
     }
 
