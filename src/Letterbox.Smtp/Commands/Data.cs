@@ -28,11 +28,8 @@ internal sealed partial class SmtpSession
             // RFC 5321 §3.3, RFC 2920 §3.1: DATA without a valid recipient (also when pipelined after refused RCPTs).
             return Reply(SmtpReply.NoValidRecipients);
         }
-        var spool = OpenSpool();
-        if (spool is null)
-        {
-            return Reply(SmtpReply.CannotSpool);
-        }
+        // Small messages stay in memory; a larger one spills to a spool file (MessageSpool.InMemoryLimit).
+        var spool = new MessageSpool(() => OpenSpoolFile(bufferSize: 0));
         await using (spool.ConfigureAwait(false))
         {
             SmtpReply.StartData.WriteTo(Output);
@@ -50,6 +47,11 @@ internal sealed partial class SmtpSession
                 // RFC 5321 §4.5.3.1.10 / RFC 1870 §6.4: drained, not stored.
                 return ReplyForEach(mail, _ => SmtpReply.TooBig);
             }
+            if (spool.Failed)
+            {
+                // The spill file could not be written (disk full): drained, nothing stored, the sender retries.
+                return ReplyForEach(mail, _ => SmtpReply.TemporaryFailure);
+            }
             return await DeliverAsync(mail, spool, decoder.Size).ConfigureAwait(false);
         }
     }
@@ -59,6 +61,19 @@ internal sealed partial class SmtpSession
     /// Unbuffered by default (DATA writes whole decoded chunks); BDAT, which writes pipe segments, asks for a buffer.
     /// </summary>
     private FileStream? OpenSpool(int bufferSize = 0)
+    {
+        try
+        {
+            return OpenSpoolFile(bufferSize);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>As <see cref="OpenSpool"/>, throwing (after logging) when the disk refuses.</summary>
+    private FileStream OpenSpoolFile(int bufferSize)
     {
         var spoolDirectory = Letterbox.Core.Spool.Directory(Options.DataDirectory);
         try
@@ -72,12 +87,12 @@ internal sealed partial class SmtpSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             SmtpLog.SpoolFailed(_log, e, Mode);
-            return null;
+            throw;
         }
     }
 
     /// <summary>Hands a complete spooled message to the pipeline and answers: one reply over SMTP, one per recipient over LMTP (RFC 2033 §4.2).</summary>
-    private async Task<Flow> DeliverAsync(MailState mail, FileStream spool, long size)
+    private async Task<Flow> DeliverAsync(MailState mail, Stream spool, long size)
     {
         spool.Flush();
         spool.Position = 0;
@@ -105,7 +120,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Streams the data to the spool through the decoder until CRLF.CRLF; false when the client went away first.</summary>
-    private async Task<bool> ReceiveDataAsync(DataDecoder decoder, FileStream spool)
+    private async Task<bool> ReceiveDataAsync(DataDecoder decoder, MessageSpool spool)
     {
         var input = _connection.Input;
         // Kept for the session's next messages (an MTA sends many over one LMTP connection).

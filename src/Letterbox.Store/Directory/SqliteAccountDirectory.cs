@@ -17,6 +17,7 @@ public sealed class SqliteAccountDirectory : IAccountDirectory, IAsyncDisposable
     private readonly bool _localPartCaseSensitive;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TimeProvider _clock;
+    private DirectoryLookupCache? _lookups;
 
     private SqliteAccountDirectory(string databasePath, AccountOptions options, TimeProvider clock)
     {
@@ -53,11 +54,13 @@ public sealed class SqliteAccountDirectory : IAccountDirectory, IAsyncDisposable
         // WAL is a property of the file and persists; readers then never wait for the writer.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", ct);
         await DirectorySchema.EnsureAsync(connection, ct);
+        directory._lookups = await DirectoryLookupCache.OpenAsync(directory._connectionString, ct);
         return directory;
     }
 
     public ValueTask DisposeAsync()
     {
+        _lookups?.Dispose();
         // Pooled connections keep the file open; release them so the data directory can be moved or deleted.
         using (var connection = new SqliteConnection(_connectionString))
         {
@@ -127,8 +130,17 @@ public sealed class SqliteAccountDirectory : IAccountDirectory, IAsyncDisposable
             return false;
         }
 
+        // Asked at every RCPT: answered from the look-up cache while the directory is unchanged.
+        var version = _lookups!.Version();
+        if (_lookups.TryGetDomain(host.Value, version, out var hosted))
+        {
+            return hosted;
+        }
+
         await using var connection = await OpenConnectionAsync(ct);
-        return await FindDomainIdAsync(connection, null, host.Value, ct) is not null;
+        hosted = await FindDomainIdAsync(connection, null, host.Value, ct) is not null;
+        _lookups.SetDomain(host.Value, version, hosted);
+        return hosted;
     }
 
     // ---- Users ----
@@ -292,6 +304,21 @@ public sealed class SqliteAccountDirectory : IAccountDirectory, IAsyncDisposable
             return null;
         }
 
+        // Asked at every RCPT: answered from the look-up cache while the directory is unchanged.
+        var key = canonical.ToString();
+        var version = _lookups!.Version();
+        if (_lookups.TryGetRecipient(key, version, out var known))
+        {
+            return known;
+        }
+
+        var user = await ResolveUncachedAsync(canonical, ct);
+        _lookups.SetRecipient(key, version, user);
+        return user;
+    }
+
+    private async Task<UserRecord?> ResolveUncachedAsync(EmailAddress canonical, CancellationToken ct)
+    {
         await using var connection = await OpenConnectionAsync(ct);
         var candidates = new List<string> { canonical.ToString() };
         var plus = canonical.LocalPart.IndexOf('+', StringComparison.Ordinal);

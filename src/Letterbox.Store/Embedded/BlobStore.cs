@@ -63,58 +63,19 @@ internal sealed class BlobStore
         {
             _activeTemp.Add(tempName);
         }
-        string? blobId = null;
-        var held = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        // Set once this staging holds a pending count on the blob: released when it fails after that.
+        string? protectedId = null;
+        var held = new HeldBytes();
         try
         {
-            long size = 0;
+            string blobId;
+            long size;
             IngestedMessage ingested;
             // Synchronous and unbuffered: each write goes straight to the page cache, with no thread-pool
             // hop per write (on Unix, async file I/O is a blocking call on a pool thread anyway).
             using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0))
             {
-                var inMemory = true;
-                var heldLength = 0;
-                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-                {
-                    while (true)
-                    {
-                        if (inMemory && heldLength == held.Length)
-                        {
-                            if (held.Length >= InMemoryAnalysisLimit)
-                            {
-                                // Too big to keep: the buffer becomes a scratch buffer; analysis reads the file.
-                                inMemory = false;
-                            }
-                            else
-                            {
-                                var larger = ArrayPool<byte>.Shared.Rent(held.Length * 2);
-                                held.AsSpan(0, heldLength).CopyTo(larger);
-                                ArrayPool<byte>.Shared.Return(held);
-                                held = larger;
-                            }
-                        }
-                        var target = inMemory ? held.AsMemory(heldLength) : held.AsMemory();
-                        var read = await content.ReadAsync(target, ct).ConfigureAwait(false);
-                        if (read == 0)
-                        {
-                            break;
-                        }
-                        size += read;
-                        if (size > maxSize)
-                        {
-                            throw new MailStoreException(MailStoreError.TooBig, $"Message is larger than {maxSize} octets.");
-                        }
-                        var chunk = target.Span[..read];
-                        hash.AppendData(chunk);
-                        file.Write(chunk);
-                        if (inMemory)
-                        {
-                            heldLength += read;
-                        }
-                    }
-                    blobId = Convert.ToHexStringLower(hash.GetHashAndReset());
-                }
+                (blobId, size) = await CopyAsync(content, file, held, maxSize, ct).ConfigureAwait(false);
 
                 var finalPath = PathOf(blobId);
                 var subdirectory = Path.GetDirectoryName(finalPath)!;
@@ -128,6 +89,7 @@ internal sealed class BlobStore
                 lock (_lock)
                 {
                     _pending[blobId] = _pending.GetValueOrDefault(blobId) + 1;
+                    protectedId = blobId;
                     if (_flushing.TryGetValue(blobId, out var inFlight))
                     {
                         // The same content is being made durable by another staging right now: so is this one, when it is.
@@ -150,7 +112,7 @@ internal sealed class BlobStore
                 try
                 {
                     // Analysis overlaps the flush; the temp file stays open until the flush is done with it.
-                    ingested = inMemory ? MessageIngest.Analyze(held.AsMemory(0, heldLength)) : MessageIngest.Analyze(file);
+                    ingested = held.Complete ? MessageIngest.Analyze(held.Bytes) : MessageIngest.Analyze(file);
                 }
                 finally
                 {
@@ -158,7 +120,7 @@ internal sealed class BlobStore
                 }
             }
             var staged = new StagedBlob(blobId, size, ingested);
-            blobId = null;
+            protectedId = null;
             return staged;
         }
         catch (IOException ex)
@@ -171,17 +133,96 @@ internal sealed class BlobStore
         }
         finally
         {
-            if (blobId is not null)
+            if (protectedId is not null)
             {
                 // Failed after the content was known: no longer protected, left to the sweep.
-                Release(blobId);
+                Release(protectedId);
             }
             TryDelete(tempPath);
             lock (_lock)
             {
                 _activeTemp.Remove(tempName);
             }
-            ArrayPool<byte>.Shared.Return(held);
+            held.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="content"/> into <paramref name="file"/>, hashing it and enforcing
+    /// <paramref name="maxSize"/> as it streams; keeps the bytes in <paramref name="held"/> while they fit.
+    /// Returns the content address (hex SHA-256) and the size.
+    /// </summary>
+    private static async Task<(string BlobId, long Size)> CopyAsync(Stream content, FileStream file, HeldBytes held, long maxSize, CancellationToken ct)
+    {
+        long size = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        while (true)
+        {
+            var target = held.NextBuffer();
+            var read = await content.ReadAsync(target, ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            size += read;
+            if (size > maxSize)
+            {
+                throw new MailStoreException(MailStoreError.TooBig, $"Message is larger than {maxSize} octets.");
+            }
+            var chunk = target.Span[..read];
+            hash.AppendData(chunk);
+            file.Write(chunk);
+            held.Advance(read);
+        }
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+    }
+
+    /// <summary>
+    /// A message's bytes in pooled memory while it is written, up to <see cref="InMemoryAnalysisLimit"/>;
+    /// past that the buffer is only scratch space for the copy and the analysis reads the file.
+    /// </summary>
+    private sealed class HeldBytes : IDisposable
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        private int _length;
+
+        /// <summary>Whether every byte of the message is held.</summary>
+        public bool Complete { get; private set; } = true;
+
+        public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, _length);
+
+        /// <summary>Where the next read goes: after the held bytes (grown while under the limit), or the whole scratch buffer.</summary>
+        public Memory<byte> NextBuffer()
+        {
+            if (Complete && _length == _buffer.Length)
+            {
+                if (_buffer.Length >= InMemoryAnalysisLimit)
+                {
+                    Complete = false;
+                }
+                else
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                    _buffer.AsSpan(0, _length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                    _buffer = larger;
+                }
+            }
+            return Complete ? _buffer.AsMemory(_length) : _buffer.AsMemory();
+        }
+
+        public void Advance(int count)
+        {
+            if (Complete)
+            {
+                _length += count;
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
         }
     }
 

@@ -51,7 +51,7 @@ internal static class MessageIngest
             {
                 searchText = SearchTextBuilder.Build(message);
             }
-            catch (Exception ex) when (ex is FormatException or IOException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            catch (Exception ex) when (ex is FormatException or IOException or ArgumentException)
             {
                 searchText = "";
             }

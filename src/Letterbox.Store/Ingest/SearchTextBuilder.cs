@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using MimeKit;
 
 namespace Letterbox.Store.Ingest;
@@ -9,7 +7,7 @@ namespace Letterbox.Store.Ingest;
 /// The decoded text kept for SEARCH (RFC 9051 §6.4.4): decoded header values and the decoded
 /// text of text/* parts, HTML reduced to its text. Capped at <see cref="MaxChars"/>.
 /// </summary>
-internal static partial class SearchTextBuilder
+internal static class SearchTextBuilder
 {
     /// <summary>Upper bound of the stored search text, in UTF-16 characters.</summary>
     public const int MaxChars = 1024 * 1024;
@@ -68,19 +66,14 @@ internal static partial class SearchTextBuilder
                 }
                 if (part.IsHtml)
                 {
-                    body = Spaces().Replace(WebUtility.HtmlDecode(Tags().Replace(Scripts().Replace(body, " "), " ")), " ").Trim();
+                    HtmlText.Append(text, body);
                 }
-                text.Append(body).Append('\n');
+                else
+                {
+                    text.Append(body);
+                }
+                text.Append('\n');
                 break;
         }
     }
-
-    [GeneratedRegex("<(script|style)[^>]*>.*?</\\1\\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Scripts();
-
-    [GeneratedRegex("<[^>]*>", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Tags();
-
-    [GeneratedRegex("[ \\t]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Spaces();
 }
