@@ -19,7 +19,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
 
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.ListAsync(connection, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.ListAsync(statements, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxInfo?> GetMailboxAsync(string name, CancellationToken ct = default)
@@ -28,7 +28,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         {
             return null;
         }
-        return await ReadAsync((connection, token) => MessageReads.FindAsync(connection, normalized, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.FindAsync(statements, normalized, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxInfo> CreateMailboxAsync(string name, SpecialUse specialUse = SpecialUse.None, CancellationToken ct = default) =>
@@ -45,17 +45,17 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
 
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.SubscriptionsAsync(connection, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.SubscriptionsAsync(statements, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxStatus> GetStatusAsync(long mailboxId, CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.StatusAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.StatusAsync(statements, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxState> LoadMailboxAsync(long mailboxId, CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.LoadAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.LoadAsync(statements, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
@@ -121,10 +121,9 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
             // nothing, and delivery asks at every RCPT.
             return new QuotaUsage(0, 0);
         }
-        var used = await ReadAsync(async (connection, token) =>
+        var used = await ReadAsync(async (statements, token) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = MessageWrites.UsageQuery;
+            await using var command = statements.Command(MessageWrites.UsageQuery);
             return Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }, ct).ConfigureAwait(false);
         return new QuotaUsage(used, quotaBytes);
@@ -137,7 +136,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         {
             return [];
         }
-        return await ReadAsync((connection, token) => MessageReads.MessagesAsync(connection, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.MessagesAsync(statements, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
     }
 
     public Task<FlagStoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, FlagOperation operation, IReadOnlyCollection<string> flags, ulong? unchangedSince = null, CancellationToken ct = default) =>
@@ -194,8 +193,8 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         return _account.WriteAsync(apply, ct);
     }
 
-    /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
-    private Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
+    /// <summary>Runs a read on a kept read connection of the account; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
+    private Task<T> ReadAsync<T>(Func<PreparedStatements, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
         return _account.QueryAsync(read, ct);
