@@ -95,7 +95,14 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
                 }).ConfigureAwait(false);
             }
             var ready = staged.Select(s => s!).ToList();
-            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready, quotaBytes), ct).ConfigureAwait(false);
+            var results = await _account.WriteAsync(context =>
+            {
+                var before = context.MailboxModSeq(mailboxId);
+                var appended = MessageWrites.Append(context, mailboxId, ready, quotaBytes);
+                // The stored flags and the mailbox's MODSEQ before: a session that had seen
+                // everything up to it adds its own message to its view without reading it back.
+                return (IReadOnlyList<AppendResult>)[.. appended.Select((r, i) => r with { ModSeqBefore = before, Flags = FlagSet.Canonical(ready[i].Flags) })];
+            }, ct).ConfigureAwait(false);
             StoreMetrics.MessagesAppended.Add(ready.Count);
             StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
             return results;
@@ -140,10 +147,22 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
     }
 
     public Task<FlagStoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, FlagOperation operation, IReadOnlyCollection<string> flags, ulong? unchangedSince = null, CancellationToken ct = default) =>
-        WriteAsync(context => MessageWrites.StoreFlags(context, mailboxId, uids, operation, flags, unchangedSince), ct);
+        WriteAsync(context =>
+        {
+            var before = context.MailboxModSeq(mailboxId);
+            return MessageWrites.StoreFlags(context, mailboxId, uids, operation, flags, unchangedSince) with { ModSeqBefore = before };
+        }, ct);
 
-    public Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
-        WriteAsync(context => MessageWrites.Expunge(context, mailboxId, uids), ct);
+    public async Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
+        (await ExpungeWithModSeqAsync(mailboxId, uids, ct).ConfigureAwait(false)).Uids;
+
+    public Task<ExpungeResult> ExpungeWithModSeqAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
+        WriteAsync(context =>
+        {
+            var before = context.MailboxModSeq(mailboxId);
+            var expunged = MessageWrites.Expunge(context, mailboxId, uids);
+            return new ExpungeResult(expunged, expunged.Count == 0 ? 0 : context.ModSeqTaken, before);
+        }, ct);
 
     public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long destinationMailboxId, bool move, CancellationToken ct = default) =>
         WriteAsync(context => MessageWrites.Copy(context, sourceMailboxId, uids, destinationMailboxId, move), ct);

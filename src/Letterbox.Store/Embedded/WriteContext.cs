@@ -48,6 +48,13 @@ internal sealed class WriteContext(SqliteConnection connection) : IDisposable
         }
     }
 
+    /// <summary>This operation's MODSEQ if it took one so far, else 0 (never allocates one).</summary>
+    public ulong ModSeqTaken => _modSeq;
+
+    /// <summary>The mailbox's HIGHESTMODSEQ as this transaction sees it (0 when there is no such mailbox).</summary>
+    public ulong MailboxModSeq(long mailboxId) =>
+        (ulong)Scalar("SELECT highest_modseq FROM mailboxes WHERE id = $m", ("$m", mailboxId));
+
     /// <summary>
     /// A command for <paramref name="sql"/> in the current transaction, with no parameters. Dispose it
     /// (<c>using</c>) when done, after its reader: that returns it to the connection's statements.

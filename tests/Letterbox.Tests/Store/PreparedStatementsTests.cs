@@ -136,6 +136,17 @@ public sealed class PreparedStatementsTests
             Assert.All(many, state => Assert.Equal(5, state.Messages.Count));
             Assert.InRange(database.KeptReadConnections, 1, AccountDatabase.MaxKeptReadConnections);
 
+            // Kept statements hold no snapshot between reads: a full checkpoint is not blocked by them.
+            await using (var checkpoint = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.DatabasePath, Pooling = false }.ToString()))
+            {
+                checkpoint.Open();
+                using var command = checkpoint.CreateCommand();
+                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                using var result = command.ExecuteReader();
+                Assert.True(result.Read());
+                Assert.Equal(0L, result.GetInt64(0)); // not busy
+            }
+
             // A refusal leaves the connection clean; the next read on it works.
             await Assert.ThrowsAsync<MailStoreException>(() => account.GetStatusAsync(inbox.Id + 1000));
             Assert.Equal(5, (await account.GetChangesSinceAsync(inbox.Id, 0)).Changed.Count);
