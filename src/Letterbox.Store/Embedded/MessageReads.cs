@@ -55,32 +55,53 @@ internal static class MessageReads
         return new MailboxState(info, uidNext, highest, messages);
     }
 
+    /// <summary>
+    /// "What changed since MODSEQ" in one statement: the mailbox row (kind 0), the messages changed
+    /// after it (kind 1) and the UIDs expunged after it (kind 2). One SELECT reads one snapshot, so
+    /// no explicit read transaction is needed, and a refresh costs one kept statement (issue 6).
+    /// </summary>
+    private const string ChangesSinceSql = """
+        SELECT 0, uid_next, highest_modseq, NULL FROM mailboxes WHERE id = $m
+        UNION ALL
+        SELECT 1, uid, modseq, flags FROM messages WHERE mailbox_id = $m AND modseq > $ms
+        UNION ALL
+        SELECT 2, uid, modseq, NULL FROM expunged WHERE mailbox_id = $m AND modseq > $ms
+        ORDER BY 1, 2
+        """;
+
     public static async Task<MailboxDelta> ChangesSinceAsync(PreparedStatements statements, long mailboxId, ulong modSeq, CancellationToken ct)
     {
-        // Deferred: a read snapshot, never the write lock (BEGIN IMMEDIATE is the default here).
-        await using var transaction = statements.Connection.BeginTransaction(deferred: true);
-        var (_, uidNext, highest) = await MailboxRowAsync(statements, transaction, mailboxId, ct).ConfigureAwait(false);
+        var found = false;
+        uint uidNext = 0;
+        ulong highest = 0;
         var changed = new List<MessageState>();
         var expunged = new List<uint>();
-        await using (var command = statements.Command("SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid", transaction))
+        await using (var command = statements.Command(ChangesSinceSql))
         {
             command.Parameters.AddWithValue("$m", mailboxId);
             command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                changed.Add(new MessageState((uint)reader.GetInt64(0), (ulong)reader.GetInt64(1), FlagSet.Split(reader.GetString(2))));
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        found = true;
+                        uidNext = (uint)reader.GetInt64(1);
+                        highest = (ulong)reader.GetInt64(2);
+                        break;
+                    case 1:
+                        changed.Add(new MessageState((uint)reader.GetInt64(1), (ulong)reader.GetInt64(2), FlagSet.Split(reader.GetString(3))));
+                        break;
+                    default:
+                        expunged.Add((uint)reader.GetInt64(1));
+                        break;
+                }
             }
         }
-        await using (var command = statements.Command("SELECT uid FROM expunged WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid", transaction))
+        if (!found)
         {
-            command.Parameters.AddWithValue("$m", mailboxId);
-            command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                expunged.Add((uint)reader.GetInt64(0));
-            }
+            throw MailboxCatalog.NonExistent(mailboxId);
         }
         return new MailboxDelta(highest, uidNext, changed, expunged);
     }
