@@ -44,7 +44,9 @@ internal static class AppendCommandHandler
             var results = await account.AppendAsync(mailbox.Id, messages, ct).ConfigureAwait(false);
             if (session.State is SelectedState selected && selected.View.Mailbox.Id == mailbox.Id)
             {
-                selected.View.MarkChanged();
+                // The client knows the new UIDs at once (APPENDUID); EXISTS follows in this
+                // command's refresh, from the results when the view was current, else read back.
+                selected.View.OwnAppend(results);
             }
             if (results.Count == 0)
             {

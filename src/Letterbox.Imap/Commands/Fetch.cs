@@ -94,6 +94,10 @@ internal static class FetchCommandHandler
                     view.Apply(state);
                     newlySeen.Add(state.Uid);
                 }
+                if (stored.Changed.Count > 0)
+                {
+                    view.OwnWrite(stored.ModSeqBefore, stored.Changed.Max(s => s.ModSeq));
+                }
             }
         }
         var wantsFlags = items.Any(i => i is FetchSimple { Attribute: FetchAttribute.Flags });

@@ -39,6 +39,10 @@ internal static class StoreCommandHandler
         {
             view.Apply(state);
         }
+        if (result.Changed.Count > 0)
+        {
+            view.OwnWrite(result.ModSeqBefore, result.Changed.Max(s => s.ModSeq));
+        }
         // RFC 9051 §6.4.6: the new flags of every message named, changed or not. RFC 7162 §3.1.3:
         // with UNCHANGEDSINCE, a message the STORE changed is reported (with MODSEQ) even when .SILENT.
         foreach (var uid in uids)
@@ -80,8 +84,9 @@ internal static class ExpungeCommandHandler
                 return CommandResult.Ok("EXPUNGE completed");
             }
         }
-        var expunged = await selected.Account.ExpungeAsync(view.Mailbox.Id, only, ct).ConfigureAwait(false);
-        view.WriteExpunges(session.Output, expunged, session.QResync);
+        var expunged = await selected.Account.ExpungeWithModSeqAsync(view.Mailbox.Id, only, ct).ConfigureAwait(false);
+        view.WriteExpunges(session.Output, expunged.Uids, session.QResync);
+        view.OwnWrite(expunged.ModSeqBefore, expunged.ModSeq);
         return CommandResult.Ok("EXPUNGE completed");
     }
 }

@@ -17,6 +17,21 @@ internal sealed class MailboxView : IDisposable
     private int _changed = 1;
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Own writes applied without reading them back (issue 6, kept-open sessions). Every change
+    // notification is counted (_heard, first thing in OnChange); a refresh that reads the store
+    // first notes how many it had heard (_accounted): those commits are all in what it reads. Each
+    // own write applied to the view while it was current adds one notification still to be heard
+    // (_ownWrites). A refresh may skip the read only when everything heard since is that many:
+    // any other commit adds a notification of its own, so the counts differ and the store is read.
+    // (A foreign notification heard while an own one is still in flight is read at the next
+    // refresh, which that own notification triggers.) The session thread alone touches
+    // _accounted, _ownWrites, _readRequired and _existsPending.
+    private long _heard;
+    private long _accounted;
+    private long _ownWrites;
+    private bool _readRequired = true;
+    private bool _existsPending;
+
     public MailboxView(MailboxState state, bool readOnly, IMailboxChangeNotifier notifier, string accountId)
     {
         Mailbox = state.Mailbox;
@@ -45,6 +60,7 @@ internal sealed class MailboxView : IDisposable
 
     private void OnChange()
     {
+        Interlocked.Increment(ref _heard);
         Volatile.Write(ref _changed, 1);
         var old = Interlocked.Exchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         old.TrySetResult();
@@ -55,7 +71,52 @@ internal sealed class MailboxView : IDisposable
     /// selected mailbox the client knows the new UIDs (APPENDUID/COPYUID) at once, and the store
     /// may complete the write before its change notification has run.
     /// </summary>
-    public void MarkChanged() => Volatile.Write(ref _changed, 1);
+    public void MarkChanged()
+    {
+        _readRequired = true;
+        Volatile.Write(ref _changed, 1);
+    }
+
+    /// <summary>
+    /// This session's own STORE or EXPUNGE took <paramref name="modSeq"/>, and the mailbox stood at
+    /// <paramref name="modSeqBefore"/> just before it (0: not known). When that is where the view
+    /// stood, nothing else changed the mailbox in between: the view (already updated by the caller)
+    /// is current at <paramref name="modSeq"/> and the next refresh need not read it back.
+    /// </summary>
+    public void OwnWrite(ulong modSeqBefore, ulong modSeq)
+    {
+        if (modSeq == 0 || modSeqBefore == 0 || modSeqBefore != HighestModSeq)
+        {
+            // Nothing written, or something else came first: its notification makes the refresh read.
+            return;
+        }
+        HighestModSeq = modSeq;
+        _ownWrites++;
+    }
+
+    /// <summary>
+    /// This session's own APPEND to the selected mailbox: added to the view (EXISTS at the next
+    /// refresh, RFC 9051 §6.3.12) when the view was current just before it, else read back.
+    /// </summary>
+    public void OwnAppend(IReadOnlyList<AppendResult> results)
+    {
+        var maxUid = _messages.Count == 0 ? 0 : _messages[^1].Uid;
+        var before = results.Count == 0 ? 0 : results[0].ModSeqBefore;
+        if (before == 0 || before != HighestModSeq
+            || results.Any(r => r.Flags is null || r.ModSeqBefore != before || r.Uid <= maxUid || r.MailboxId != Mailbox.Id))
+        {
+            MarkChanged();
+            return;
+        }
+        foreach (var result in results.OrderBy(r => r.Uid))
+        {
+            _messages.Add(new MessageState(result.Uid, result.ModSeq, result.Flags!));
+            UidNext = Math.Max(UidNext, result.Uid + 1);
+            HighestModSeq = Math.Max(HighestModSeq, result.ModSeq);
+        }
+        _ownWrites++;
+        _existsPending = true;
+    }
 
     public uint Uid(int sequence) => _messages[sequence - 1].Uid;
 
@@ -192,47 +253,66 @@ internal sealed class MailboxView : IDisposable
     /// </summary>
     public async Task RefreshAsync(IMailAccount account, ResponseOutput output, bool allowExpunge, bool withUid, bool withModSeq, bool vanished, CancellationToken ct)
     {
+        var before = _messages.Count;
         if (Interlocked.Exchange(ref _changed, 0) != 0)
         {
-            var delta = await account.GetChangesSinceAsync(Mailbox.Id, HighestModSeq, ct).ConfigureAwait(false);
-            HighestModSeq = Math.Max(HighestModSeq, delta.HighestModSeq);
-            _pendingExpunges.AddRange(delta.Expunged);
-            var before = _messages.Count;
-            var expunged = new HashSet<uint>(_pendingExpunges);
-            var maxUid = _messages.Count == 0 ? 0 : _messages[^1].Uid;
-            foreach (var changed in delta.Changed)
+            var heard = Volatile.Read(ref _heard);
+            if (!_readRequired && heard == _accounted + _ownWrites)
             {
-                if (expunged.Contains(changed.Uid))
-                {
-                    continue;
-                }
-                var seq = SequenceOf(changed.Uid);
-                if (seq != 0)
-                {
-                    var old = _messages[seq - 1];
-                    _messages[seq - 1] = changed;
-                    if (!SameFlags(old.Flags, changed.Flags))
-                    {
-                        WriteFlags(output, seq, changed, withUid, withModSeq);
-                    }
-                }
-                else if (changed.Uid > maxUid)
-                {
-                    _messages.Add(changed);
-                    maxUid = changed.Uid;
-                }
+                // Every notification since the last read was one of this session's own writes.
+                _accounted = heard;
+                _ownWrites = 0;
             }
-            UidNext = Math.Max(UidNext, delta.UidNext);
-            if (_messages.Count != before)
+            else
             {
-                output.Raw("* "u8).Number(_messages.Count).Raw(" EXISTS\r\n"u8);
+                await ReadChangesAsync(account, output, withUid, withModSeq, ct).ConfigureAwait(false);
+                _accounted = heard;
+                _ownWrites = 0;
+                _readRequired = false;
             }
+        }
+        if (_messages.Count != before || _existsPending)
+        {
+            output.Raw("* "u8).Number(_messages.Count).Raw(" EXISTS\r\n"u8);
+            _existsPending = false;
         }
         if (allowExpunge && _pendingExpunges.Count > 0)
         {
             WriteExpunges(output, _pendingExpunges, vanished);
             _pendingExpunges.Clear();
         }
+    }
+
+    private async Task ReadChangesAsync(IMailAccount account, ResponseOutput output, bool withUid, bool withModSeq, CancellationToken ct)
+    {
+        var delta = await account.GetChangesSinceAsync(Mailbox.Id, HighestModSeq, ct).ConfigureAwait(false);
+        HighestModSeq = Math.Max(HighestModSeq, delta.HighestModSeq);
+        _pendingExpunges.AddRange(delta.Expunged);
+        var expunged = new HashSet<uint>(_pendingExpunges);
+        var maxUid = _messages.Count == 0 ? 0 : _messages[^1].Uid;
+        foreach (var changed in delta.Changed)
+        {
+            if (expunged.Contains(changed.Uid))
+            {
+                continue;
+            }
+            var seq = SequenceOf(changed.Uid);
+            if (seq != 0)
+            {
+                var old = _messages[seq - 1];
+                _messages[seq - 1] = changed;
+                if (!SameFlags(old.Flags, changed.Flags))
+                {
+                    WriteFlags(output, seq, changed, withUid, withModSeq);
+                }
+            }
+            else if (changed.Uid > maxUid)
+            {
+                _messages.Add(changed);
+                maxUid = changed.Uid;
+            }
+        }
+        UidNext = Math.Max(UidNext, delta.UidNext);
     }
 
     /// <summary>

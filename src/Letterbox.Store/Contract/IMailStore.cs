@@ -66,6 +66,15 @@ public interface IMailAccount : IAsyncDisposable
     /// <summary>Expunges messages flagged \Deleted (all of them, or only those among <paramref name="uids"/>). Returns the expunged UIDs.</summary>
     Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default);
 
+    /// <summary>
+    /// <see cref="ExpungeAsync"/> that also says which MODSEQ the expunge took and what the mailbox's
+    /// HIGHESTMODSEQ was just before it, so a session whose view was current can apply its own
+    /// expunge without reading the changes back (RFC 7162 §3.2.10). The default (for stores that do
+    /// not know) reports both as 0: unknown.
+    /// </summary>
+    async Task<ExpungeResult> ExpungeWithModSeqAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
+        new(await ExpungeAsync(mailboxId, uids, ct).ConfigureAwait(false), 0, 0);
+
     /// <summary>Copies (or moves, atomically) messages to another mailbox of the account.</summary>
     Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long destinationMailboxId, bool move, CancellationToken ct = default);
 
@@ -74,7 +83,20 @@ public interface IMailAccount : IAsyncDisposable
 }
 
 /// <summary>What STORE changed: the new state of each changed message, and the UIDs refused by UNCHANGEDSINCE.</summary>
-public sealed record FlagStoreResult(IReadOnlyList<MessageState> Changed, IReadOnlyList<uint> Failed);
+public sealed record FlagStoreResult(IReadOnlyList<MessageState> Changed, IReadOnlyList<uint> Failed)
+{
+    /// <summary>
+    /// The mailbox's HIGHESTMODSEQ just before this STORE; 0 when the store does not say. Equal to a
+    /// session's view, it tells the session that nothing else changed the mailbox in between.
+    /// </summary>
+    public ulong ModSeqBefore { get; init; }
+}
+
+/// <summary>
+/// What EXPUNGE removed, the MODSEQ it took (0 when nothing was removed, or not known) and the
+/// mailbox's HIGHESTMODSEQ just before it (0 when not known).
+/// </summary>
+public sealed record ExpungeResult(IReadOnlyList<uint> Uids, ulong ModSeq, ulong ModSeqBefore);
 
 /// <summary>The outcome of <c>letterbox store check</c>.</summary>
 public sealed record StoreCheckReport(int Accounts, int Messages, int Blobs, IReadOnlyList<string> Problems, int OrphanBlobsRemoved)

@@ -95,7 +95,14 @@ public enum FlagOperation
 }
 
 /// <summary>Result of APPEND: where the message landed.</summary>
-public readonly record struct AppendResult(long MailboxId, uint UidValidity, uint Uid, ulong ModSeq);
+public readonly record struct AppendResult(long MailboxId, uint UidValidity, uint Uid, ulong ModSeq)
+{
+    /// <summary>The mailbox's HIGHESTMODSEQ just before this APPEND; 0 when the store does not say.</summary>
+    public ulong ModSeqBefore { get; init; }
+
+    /// <summary>The flags the message was stored with (as a later read would return them); null when not known.</summary>
+    public IReadOnlyList<string>? Flags { get; init; }
+}
 
 /// <summary>Result of COPY / MOVE: source UIDs and the UIDs they got in the destination, pairwise.</summary>
 public sealed record CopyResult(uint DestinationUidValidity, IReadOnlyList<uint> SourceUids, IReadOnlyList<uint> DestinationUids);

@@ -6,12 +6,22 @@ namespace Letterbox.Store.Embedded;
 /// <summary>
 /// The shared state of one open account (DESIGN rule 8: one SQLite database per account):
 /// paths, the single writer, the blob files. Every session of the account shares it.
-/// Reads use pooled connections of their own (WAL lets them run beside the writer).
+/// Reads use pooled connections of their own (WAL lets them run beside the writer), each with its
+/// kept prepared statements.
 /// </summary>
 internal sealed class AccountDatabase : IAsyncDisposable
 {
+    /// <summary>
+    /// Open read connections kept per account between reads, with their compiled statements.
+    /// Beyond it a read's connection goes back to Microsoft.Data.Sqlite's pool (statements finalized).
+    /// </summary>
+    public const int MaxKeptReadConnections = 4;
+
     private readonly string _connectionString;
     private readonly AccountWriter _writer;
+    private readonly Lock _readsLock = new();
+    private readonly Stack<PreparedStatements> _keptReads = new();
+    private bool _closed;
 
     private AccountDatabase(string accountId, string directory, IMailboxChangeNotifier notifier, ILogger logger, SqliteConnection writerConnection)
     {
@@ -88,20 +98,80 @@ internal sealed class AccountDatabase : IAsyncDisposable
     public SharedChangeReads ChangeReads { get; }
 
     private Task<MailboxDelta> ReadChangesAsync(long mailboxId, ulong modSeq) =>
-        QueryAsync((connection, ct) => MessageReads.ChangesSinceAsync(connection, mailboxId, modSeq, ct), CancellationToken.None);
+        QueryAsync((statements, ct) => MessageReads.ChangesSinceAsync(statements, mailboxId, modSeq, ct), CancellationToken.None);
 
-    /// <summary>Runs a read on a pooled connection; a database error becomes <see cref="MailStoreError.Unavailable"/>.</summary>
-    public async Task<T> QueryAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
+    /// <summary>
+    /// Runs a read on a kept read connection (one read at a time on each: it is taken from the
+    /// stack for the read and pushed back after it); a database error becomes <see cref="MailStoreError.Unavailable"/>.
+    /// </summary>
+    public async Task<T> QueryAsync<T>(Func<PreparedStatements, CancellationToken, Task<T>> read, CancellationToken ct)
     {
-        await using var connection = await ReadAsync(ct).ConfigureAwait(false);
+        var statements = TakeKeptRead() ?? new PreparedStatements(await ReadAsync(ct).ConfigureAwait(false));
+        var reusable = false;
         try
         {
-            return await read(connection, ct).ConfigureAwait(false);
+            var result = await read(statements, ct).ConfigureAwait(false);
+            reusable = true;
+            return result;
         }
         catch (SqliteException ex)
         {
             throw new MailStoreException(MailStoreError.Unavailable, "The mail database cannot be read: " + ex.Message);
         }
+        catch (MailStoreException)
+        {
+            // A refusal (no such mailbox) read to the end: the connection is clean.
+            reusable = true;
+            throw;
+        }
+        finally
+        {
+            // After a failure or a cancellation the connection may hold a reader or a transaction
+            // part-way: it is closed rather than handed to the next read.
+            if (!reusable || !KeepRead(statements))
+            {
+                await CloseReadAsync(statements).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Kept read connections waiting for a read (a test sees the reuse here).</summary>
+    internal int KeptReadConnections
+    {
+        get
+        {
+            lock (_readsLock)
+            {
+                return _keptReads.Count;
+            }
+        }
+    }
+
+    private PreparedStatements? TakeKeptRead()
+    {
+        lock (_readsLock)
+        {
+            return _keptReads.TryPop(out var statements) ? statements : null;
+        }
+    }
+
+    private bool KeepRead(PreparedStatements statements)
+    {
+        lock (_readsLock)
+        {
+            if (_closed || _keptReads.Count >= MaxKeptReadConnections)
+            {
+                return false;
+            }
+            _keptReads.Push(statements);
+            return true;
+        }
+    }
+
+    private static async ValueTask CloseReadAsync(PreparedStatements statements)
+    {
+        statements.Dispose();
+        await statements.Connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>A pooled read connection (WAL snapshot reads never wait for the writer).</summary>
@@ -134,6 +204,18 @@ internal sealed class AccountDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync().ConfigureAwait(false);
+        PreparedStatements[] kept;
+        lock (_readsLock)
+        {
+            // A read still running closes its own connection when it ends (KeepRead refuses it now).
+            _closed = true;
+            kept = [.. _keptReads];
+            _keptReads.Clear();
+        }
+        foreach (var statements in kept)
+        {
+            await CloseReadAsync(statements).ConfigureAwait(false);
+        }
         // The pooled read connections of a closed account (each with its page cache) would stay in
         // Microsoft.Data.Sqlite's pool for the life of the process otherwise.
         using var pooled = new SqliteConnection(_connectionString);

@@ -60,7 +60,7 @@ internal sealed class AccountWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var context = new WriteContext(_connection);
+        using var context = new WriteContext(_connection);
         var batch = new List<WriteRequest>(MaxBatch);
         var done = new List<(WriteRequest Request, long[] Mailboxes, string[] Blobs)>(MaxBatch);
         var reader = _queue.Reader;

@@ -19,7 +19,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
 
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.ListAsync(connection, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.ListAsync(statements, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxInfo?> GetMailboxAsync(string name, CancellationToken ct = default)
@@ -28,7 +28,7 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         {
             return null;
         }
-        return await ReadAsync((connection, token) => MessageReads.FindAsync(connection, normalized, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.FindAsync(statements, normalized, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxInfo> CreateMailboxAsync(string name, SpecialUse specialUse = SpecialUse.None, CancellationToken ct = default) =>
@@ -45,17 +45,17 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
 
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.SubscriptionsAsync(connection, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.SubscriptionsAsync(statements, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxStatus> GetStatusAsync(long mailboxId, CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.StatusAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.StatusAsync(statements, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public async Task<MailboxState> LoadMailboxAsync(long mailboxId, CancellationToken ct = default)
     {
-        return await ReadAsync((connection, token) => MessageReads.LoadAsync(connection, mailboxId, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.LoadAsync(statements, mailboxId, token), ct).ConfigureAwait(false);
     }
 
     public Task<MailboxDelta> GetChangesSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default)
@@ -95,7 +95,14 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
                 }).ConfigureAwait(false);
             }
             var ready = staged.Select(s => s!).ToList();
-            var results = await _account.WriteAsync(context => MessageWrites.Append(context, mailboxId, ready, quotaBytes), ct).ConfigureAwait(false);
+            var results = await _account.WriteAsync(context =>
+            {
+                var before = context.MailboxModSeq(mailboxId);
+                var appended = MessageWrites.Append(context, mailboxId, ready, quotaBytes);
+                // The stored flags and the mailbox's MODSEQ before: a session that had seen
+                // everything up to it adds its own message to its view without reading it back.
+                return (IReadOnlyList<AppendResult>)[.. appended.Select((r, i) => r with { ModSeqBefore = before, Flags = FlagSet.Canonical(ready[i].Flags) })];
+            }, ct).ConfigureAwait(false);
             StoreMetrics.MessagesAppended.Add(ready.Count);
             StoreMetrics.BytesAppended.Add(ready.Sum(r => r.Blob.Size));
             return results;
@@ -121,10 +128,9 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
             // nothing, and delivery asks at every RCPT.
             return new QuotaUsage(0, 0);
         }
-        var used = await ReadAsync(async (connection, token) =>
+        var used = await ReadAsync(async (statements, token) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = MessageWrites.UsageQuery;
+            await using var command = statements.Command(MessageWrites.UsageQuery);
             return Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }, ct).ConfigureAwait(false);
         return new QuotaUsage(used, quotaBytes);
@@ -137,14 +143,26 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         {
             return [];
         }
-        return await ReadAsync((connection, token) => MessageReads.MessagesAsync(connection, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
+        return await ReadAsync((statements, token) => MessageReads.MessagesAsync(statements, mailboxId, uids, fields, token), ct).ConfigureAwait(false);
     }
 
     public Task<FlagStoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, FlagOperation operation, IReadOnlyCollection<string> flags, ulong? unchangedSince = null, CancellationToken ct = default) =>
-        WriteAsync(context => MessageWrites.StoreFlags(context, mailboxId, uids, operation, flags, unchangedSince), ct);
+        WriteAsync(context =>
+        {
+            var before = context.MailboxModSeq(mailboxId);
+            return MessageWrites.StoreFlags(context, mailboxId, uids, operation, flags, unchangedSince) with { ModSeqBefore = before };
+        }, ct);
 
-    public Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
-        WriteAsync(context => MessageWrites.Expunge(context, mailboxId, uids), ct);
+    public async Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
+        (await ExpungeWithModSeqAsync(mailboxId, uids, ct).ConfigureAwait(false)).Uids;
+
+    public Task<ExpungeResult> ExpungeWithModSeqAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default) =>
+        WriteAsync(context =>
+        {
+            var before = context.MailboxModSeq(mailboxId);
+            var expunged = MessageWrites.Expunge(context, mailboxId, uids);
+            return new ExpungeResult(expunged, expunged.Count == 0 ? 0 : context.ModSeqTaken, before);
+        }, ct);
 
     public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long destinationMailboxId, bool move, CancellationToken ct = default) =>
         WriteAsync(context => MessageWrites.Copy(context, sourceMailboxId, uids, destinationMailboxId, move), ct);
@@ -194,8 +212,8 @@ internal sealed class EmbeddedMailAccount(UserRecord user, AccountLease lease, l
         return _account.WriteAsync(apply, ct);
     }
 
-    /// <summary>Runs a read on its own pooled connection; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
-    private Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken ct)
+    /// <summary>Runs a read on a kept read connection of the account; database errors become <see cref="MailStoreError.Unavailable"/>.</summary>
+    private Task<T> ReadAsync<T>(Func<PreparedStatements, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         ThrowIfDisposed();
         return _account.QueryAsync(read, ct);

@@ -5,18 +5,20 @@ using Microsoft.Data.Sqlite;
 
 namespace Letterbox.Store.Embedded;
 
-/// <summary>Read queries of one account; each runs on its own pooled connection (WAL snapshot).</summary>
+/// <summary>
+/// Read queries of one account; each runs on a pooled read connection (WAL snapshot) and takes its
+/// commands from that connection's <see cref="PreparedStatements"/> (compiled once per connection).
+/// </summary>
 internal static class MessageReads
 {
-    public static async Task<MailboxStatus> StatusAsync(SqliteConnection connection, long mailboxId, CancellationToken ct)
+    public static async Task<MailboxStatus> StatusAsync(PreparedStatements statements, long mailboxId, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = statements.Command("""
             SELECT b.uid_validity, b.uid_next, b.highest_modseq,
                    COUNT(m.uid), COALESCE(SUM(m.seen = 0), 0), COALESCE(SUM(m.size), 0), COALESCE(SUM(m.deleted), 0)
             FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
             WHERE b.id = $m GROUP BY b.id
-            """;
+            """);
         command.Parameters.AddWithValue("$m", mailboxId);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -34,17 +36,15 @@ internal static class MessageReads
             reader.GetInt32(6));
     }
 
-    public static async Task<MailboxState> LoadAsync(SqliteConnection connection, long mailboxId, CancellationToken ct)
+    public static async Task<MailboxState> LoadAsync(PreparedStatements statements, long mailboxId, CancellationToken ct)
     {
         // One read transaction: the mailbox row and its messages come from the same snapshot.
         // Deferred: a read snapshot, never the write lock (BEGIN IMMEDIATE is the default here).
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var (info, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
+        await using var transaction = statements.Connection.BeginTransaction(deferred: true);
+        var (info, uidNext, highest) = await MailboxRowAsync(statements, transaction, mailboxId, ct).ConfigureAwait(false);
         var messages = new List<MessageState>();
-        await using (var command = connection.CreateCommand())
+        await using (var command = statements.Command("SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m ORDER BY uid", transaction))
         {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m ORDER BY uid";
             command.Parameters.AddWithValue("$m", mailboxId);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -55,41 +55,58 @@ internal static class MessageReads
         return new MailboxState(info, uidNext, highest, messages);
     }
 
-    public static async Task<MailboxDelta> ChangesSinceAsync(SqliteConnection connection, long mailboxId, ulong modSeq, CancellationToken ct)
+    /// <summary>
+    /// "What changed since MODSEQ" in one statement: the mailbox row (kind 0), the messages changed
+    /// after it (kind 1) and the UIDs expunged after it (kind 2). One SELECT reads one snapshot, so
+    /// no explicit read transaction is needed, and a refresh costs one kept statement (issue 6).
+    /// </summary>
+    private const string ChangesSinceSql = """
+        SELECT 0, uid_next, highest_modseq, NULL FROM mailboxes WHERE id = $m
+        UNION ALL
+        SELECT 1, uid, modseq, flags FROM messages WHERE mailbox_id = $m AND modseq > $ms
+        UNION ALL
+        SELECT 2, uid, modseq, NULL FROM expunged WHERE mailbox_id = $m AND modseq > $ms
+        ORDER BY 1, 2
+        """;
+
+    public static async Task<MailboxDelta> ChangesSinceAsync(PreparedStatements statements, long mailboxId, ulong modSeq, CancellationToken ct)
     {
-        // Deferred: a read snapshot, never the write lock (BEGIN IMMEDIATE is the default here).
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var (_, uidNext, highest) = await MailboxRowAsync(connection, transaction, mailboxId, ct).ConfigureAwait(false);
+        var found = false;
+        uint uidNext = 0;
+        ulong highest = 0;
         var changed = new List<MessageState>();
         var expunged = new List<uint>();
-        await using (var command = connection.CreateCommand())
+        await using (var command = statements.Command(ChangesSinceSql))
         {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid";
             command.Parameters.AddWithValue("$m", mailboxId);
             command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                changed.Add(new MessageState((uint)reader.GetInt64(0), (ulong)reader.GetInt64(1), FlagSet.Split(reader.GetString(2))));
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        found = true;
+                        uidNext = (uint)reader.GetInt64(1);
+                        highest = (ulong)reader.GetInt64(2);
+                        break;
+                    case 1:
+                        changed.Add(new MessageState((uint)reader.GetInt64(1), (ulong)reader.GetInt64(2), FlagSet.Split(reader.GetString(3))));
+                        break;
+                    default:
+                        expunged.Add((uint)reader.GetInt64(1));
+                        break;
+                }
             }
         }
-        await using (var command = connection.CreateCommand())
+        if (!found)
         {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT uid FROM expunged WHERE mailbox_id = $m AND modseq > $ms ORDER BY uid";
-            command.Parameters.AddWithValue("$m", mailboxId);
-            command.Parameters.AddWithValue("$ms", (long)Math.Min(modSeq, long.MaxValue));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                expunged.Add((uint)reader.GetInt64(0));
-            }
+            throw MailboxCatalog.NonExistent(mailboxId);
         }
         return new MailboxDelta(highest, uidNext, changed, expunged);
     }
 
-    public static async Task<IReadOnlyList<MessageRecord>> MessagesAsync(SqliteConnection connection, long mailboxId, IReadOnlyList<uint> uids, MessageFields fields, CancellationToken ct)
+    public static async Task<IReadOnlyList<MessageRecord>> MessagesAsync(PreparedStatements statements, long mailboxId, IReadOnlyList<uint> uids, MessageFields fields, CancellationToken ct)
     {
         var sql = new StringBuilder("SELECT m.uid, m.modseq, m.flags, m.internal_date, m.save_date, m.size, m.blob_id, m.email_id");
         var joinContents = (fields & (MessageFields.Envelope | MessageFields.Structure | MessageFields.SearchText)) != 0;
@@ -103,8 +120,7 @@ internal static class MessageReads
         }
         sql.Append(" WHERE m.mailbox_id = $m AND m.uid IN (SELECT value FROM json_each($u)) ORDER BY m.uid");
 
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql.ToString();
+        await using var command = statements.Command(sql.ToString());
         command.Parameters.AddWithValue("$m", mailboxId);
         command.Parameters.AddWithValue("$u", MessageWrites.UidJson(uids));
         var result = new List<MessageRecord>(uids.Count);
@@ -129,10 +145,9 @@ internal static class MessageReads
         return result;
     }
 
-    public static async Task<IReadOnlyList<MailboxInfo>> ListAsync(SqliteConnection connection, CancellationToken ct)
+    public static async Task<IReadOnlyList<MailboxInfo>> ListAsync(PreparedStatements statements, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = MailboxCatalog.SelectInfo + " ORDER BY m.name";
+        await using var command = statements.Command(MailboxCatalog.SelectInfo + " ORDER BY m.name");
         var result = new List<MailboxInfo>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -142,19 +157,17 @@ internal static class MessageReads
         return result;
     }
 
-    public static async Task<MailboxInfo?> FindAsync(SqliteConnection connection, string normalizedName, CancellationToken ct)
+    public static async Task<MailboxInfo?> FindAsync(PreparedStatements statements, string normalizedName, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = MailboxCatalog.SelectInfo + " WHERE m.name = $n";
+        await using var command = statements.Command(MailboxCatalog.SelectInfo + " WHERE m.name = $n");
         command.Parameters.AddWithValue("$n", normalizedName);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MailboxCatalog.ReadInfo(reader) : null;
     }
 
-    public static async Task<IReadOnlyList<string>> SubscriptionsAsync(SqliteConnection connection, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> SubscriptionsAsync(PreparedStatements statements, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM subscriptions ORDER BY name";
+        await using var command = statements.Command("SELECT name FROM subscriptions ORDER BY name");
         var result = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -164,11 +177,9 @@ internal static class MessageReads
         return result;
     }
 
-    private static async Task<(MailboxInfo Info, uint UidNext, ulong HighestModSeq)> MailboxRowAsync(SqliteConnection connection, SqliteTransaction transaction, long mailboxId, CancellationToken ct)
+    private static async Task<(MailboxInfo Info, uint UidNext, ulong HighestModSeq)> MailboxRowAsync(PreparedStatements statements, SqliteTransaction transaction, long mailboxId, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT m.id, m.name, m.uid_validity, m.special_use, EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = m.name), m.uid_next, m.highest_modseq FROM mailboxes m WHERE m.id = $m";
+        await using var command = statements.Command("SELECT m.id, m.name, m.uid_validity, m.special_use, EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = m.name), m.uid_next, m.highest_modseq FROM mailboxes m WHERE m.id = $m", transaction);
         command.Parameters.AddWithValue("$m", mailboxId);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))

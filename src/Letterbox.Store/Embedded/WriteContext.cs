@@ -6,12 +6,18 @@ namespace Letterbox.Store.Embedded;
 /// What one write operation sees inside the account's group-commit transaction: the connection,
 /// a MODSEQ allocated on first use (one per operation, DESIGN rule 4), and the effects to apply
 /// after the commit (notifications, blob files that may have lost their last reference).
+/// Its commands come from the writer connection's <see cref="PreparedStatements"/>: each SQL text
+/// is compiled once for the life of the connection, not once per operation.
 /// </summary>
-internal sealed class WriteContext(SqliteConnection connection)
+internal sealed class WriteContext(SqliteConnection connection) : IDisposable
 {
+    private readonly PreparedStatements _statements = new(connection);
     private ulong _modSeq;
 
     public SqliteConnection Connection { get; } = connection;
+
+    /// <summary>The writer connection's kept statements (a test sees the reuse here).</summary>
+    internal PreparedStatements Statements => _statements;
 
     public SqliteTransaction? Transaction { get; set; }
 
@@ -42,13 +48,18 @@ internal sealed class WriteContext(SqliteConnection connection)
         }
     }
 
-    public SqliteCommand Command(string sql)
-    {
-        var command = Connection.CreateCommand();
-        command.Transaction = Transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    /// <summary>This operation's MODSEQ if it took one so far, else 0 (never allocates one).</summary>
+    public ulong ModSeqTaken => _modSeq;
+
+    /// <summary>The mailbox's HIGHESTMODSEQ as this transaction sees it (0 when there is no such mailbox).</summary>
+    public ulong MailboxModSeq(long mailboxId) =>
+        (ulong)Scalar("SELECT highest_modseq FROM mailboxes WHERE id = $m", ("$m", mailboxId));
+
+    /// <summary>
+    /// A command for <paramref name="sql"/> in the current transaction, with no parameters. Dispose it
+    /// (<c>using</c>) when done, after its reader: that returns it to the connection's statements.
+    /// </summary>
+    public SqliteCommand Command(string sql) => _statements.Command(sql, Transaction);
 
     public long Scalar(string sql, params (string Name, object? Value)[] parameters)
     {
@@ -81,4 +92,7 @@ internal sealed class WriteContext(SqliteConnection connection)
             ReleasedBlobs.Add(blobId);
         }
     }
+
+    /// <summary>Finalizes the kept statements; the writer calls it before its connection closes.</summary>
+    public void Dispose() => _statements.Dispose();
 }
