@@ -32,15 +32,28 @@ public static partial class ProcessMemory
     }
 
     /// <summary>
-    /// Gives memory back to the operating system: a compacting full collection that decommits the
-    /// free managed heap (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim
-    /// so the native allocator returns its free pages (SQLite's freed caches) instead of keeping them.
+    /// Gives memory back to the operating system: closes the idle pooled SQLite read connections of
+    /// every account, a compacting full collection that decommits the free managed heap
+    /// (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim so the native
+    /// allocator returns its free pages (the closed connections' memory) instead of keeping them.
     /// </summary>
     public static void Trim()
     {
+        ReleaseIdleSqliteConnections();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeTrim();
     }
+
+    /// <summary>
+    /// Closes the pooled read connections no read is using (a connection in use is closed when it
+    /// is returned). Measured on the bench after loading 26,000 messages into 103 accounts: 287
+    /// connections open (each account's writer and two or three pooled readers) held 71 MB of
+    /// SQLite memory in all — the soft heap limit only stops page caches from growing; each
+    /// connection keeps its schema, its lookaside buffers (120 KB by default) and its least cache.
+    /// Each account's writer keeps its connection; the next read opens a fresh one (well under a
+    /// millisecond for a database in the OS page cache), which after a quiet period is cheap.
+    /// </summary>
+    public static void ReleaseIdleSqliteConnections() => SqliteConnection.ClearAllPools();
 
     private static bool s_noMallocTrim;
 
