@@ -167,4 +167,13 @@ public sealed class IdleFanOutTests : IAsyncLifetime
         command.CommandText = "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'marker'";
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
+    [Theory]
+    [InlineData(0, 32L * 1024 * 1024, 1, true)] // a burst, then a quiet period
+    [InlineData(2L * 1024 * 1024, 64L * 1024 * 1024, 1, false)] // still busy
+    [InlineData(0, 1024 * 1024, 1, false)] // quiet, but too little happened since the last trim
+    [InlineData(0, 1024 * 1024, 301, true)] // quiet for long after some work (accounts closed since)
+    [InlineData(0, 1024, 301, false)] // an idle server that did nothing is not trimmed again and again
+    [InlineData(2L * 1024 * 1024, 1024 * 1024, 301, false)] // busy: never during load
+    public void The_trimmer_trims_after_a_burst_or_a_long_quiet(long inPeriod, long sinceTrim, int secondsSinceTrim, bool trims) =>
+        Assert.Equal(trims, QuietTimeTrimmer.ShouldTrim(inPeriod, sinceTrim, TimeSpan.FromSeconds(secondsSinceTrim)));
 }
