@@ -131,9 +131,13 @@ public sealed class TcpClientConnection : ClientConnection
     // a connection waiting for its client (IDLE, between commands) holds no buffer: 10,000 idle
     // sessions held 10,000 × 16 KB = 160 MB of pooled arrays without it. All consumed segments go
     // back to the pool at AdvanceTo. The cost is one more (non-blocking) receive call per read.
+    // The options are immutable: one instance for every connection instead of two objects each.
+    private static readonly StreamPipeReaderOptions s_readerOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true);
+    private static readonly StreamPipeWriterOptions s_writerOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+
     private static (PipeReader, PipeWriter) CreatePipes(Stream stream) => (
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true)),
-        PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true)));
+        PipeReader.Create(stream, s_readerOptions),
+        PipeWriter.Create(stream, s_writerOptions));
 
     public override async ValueTask DisposeAsync()
     {

@@ -32,15 +32,28 @@ public static partial class ProcessMemory
     }
 
     /// <summary>
-    /// Gives memory back to the operating system: a compacting full collection that decommits the
-    /// free managed heap (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim
-    /// so the native allocator returns its free pages (SQLite's freed caches) instead of keeping them.
+    /// Gives memory back to the operating system: closes the idle pooled SQLite read connections of
+    /// every account, a compacting full collection that decommits the free managed heap
+    /// (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim so the native
+    /// allocator returns its free pages (the closed connections' memory) instead of keeping them.
     /// </summary>
     public static void Trim()
     {
+        ReleaseIdleSqliteConnections();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeTrim();
     }
+
+    /// <summary>
+    /// Closes the pooled read connections no read is using (a connection in use is closed when it
+    /// is returned). Measured on the bench after loading 26,000 messages into 103 accounts: 287
+    /// connections open (each account's writer and two or three pooled readers) held 71 MB of
+    /// SQLite memory in all — the soft heap limit only stops page caches from growing; each
+    /// connection keeps its schema, its lookaside buffers (120 KB by default) and its least cache.
+    /// Each account's writer keeps its connection; the next read opens a fresh one (well under a
+    /// millisecond for a database in the OS page cache), which after a quiet period is cheap.
+    /// </summary>
+    public static void ReleaseIdleSqliteConnections() => SqliteConnection.ClearAllPools();
 
     private static bool s_noMallocTrim;
 
@@ -70,24 +83,38 @@ public static partial class ProcessMemory
 /// <see cref="Period"/> it looks at how much the process allocated; after at least
 /// <see cref="BurstBytes"/> since the last trim, a period with less than <see cref="QuietBytes"/>
 /// allocated means the burst is over, and it calls <see cref="ProcessMemory.Trim"/>. Under steady
-/// load there is no quiet period and nothing is done; a server idle for good is trimmed once.
+/// load there is no quiet period and nothing is done. A quiet server is also trimmed again once
+/// <see cref="SlowInterval"/> has passed since the last trim and anything at all was allocated since:
+/// accounts closed for idleness free their SQLite memory without allocating much, and glibc keeps
+/// freed memory until malloc_trim (the bench measured 140 MB before such a trim and 104 MB after).
 /// </summary>
 public sealed class QuietTimeTrimmer : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan SlowInterval = TimeSpan.FromMinutes(5);
     public const long QuietBytes = 1024 * 1024;
     public const long BurstBytes = 32L * 1024 * 1024;
+    public const long SlowBytes = 64 * 1024;
 
     private readonly Timer _timer;
     private long _lastAllocated;
     private long _allocatedAtTrim;
+    private long _trimmedAt;
     private int _running;
 
     public QuietTimeTrimmer()
     {
         _lastAllocated = _allocatedAtTrim = GC.GetTotalAllocatedBytes(false);
+        _trimmedAt = Environment.TickCount64;
         _timer = new Timer(_ => Tick(), null, Period, Period);
     }
+
+    /// <summary>
+    /// The decision of one tick: <paramref name="inPeriod"/> bytes allocated during the last period,
+    /// <paramref name="sinceTrim"/> since the last trim, <paramref name="elapsedSinceTrim"/> since it.
+    /// </summary>
+    public static bool ShouldTrim(long inPeriod, long sinceTrim, TimeSpan elapsedSinceTrim) =>
+        inPeriod < QuietBytes && (sinceTrim >= BurstBytes || (elapsedSinceTrim >= SlowInterval && sinceTrim >= SlowBytes));
 
     private void Tick()
     {
@@ -98,12 +125,14 @@ public sealed class QuietTimeTrimmer : IDisposable
         try
         {
             var allocated = GC.GetTotalAllocatedBytes(false);
-            var quiet = allocated - _lastAllocated < QuietBytes;
+            var inPeriod = allocated - _lastAllocated;
             _lastAllocated = allocated;
-            if (quiet && allocated - _allocatedAtTrim >= BurstBytes)
+            var now = Environment.TickCount64;
+            if (ShouldTrim(inPeriod, allocated - _allocatedAtTrim, TimeSpan.FromMilliseconds(now - _trimmedAt)))
             {
                 ProcessMemory.Trim();
                 _allocatedAtTrim = _lastAllocated = GC.GetTotalAllocatedBytes(false);
+                _trimmedAt = Environment.TickCount64;
             }
         }
         finally

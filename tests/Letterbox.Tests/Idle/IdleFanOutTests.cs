@@ -117,4 +117,63 @@ public sealed class IdleFanOutTests : IAsyncLifetime
             ProcessMemory.LimitSqliteCaches(before);
         }
     }
+    [Fact]
+    public void Trim_closes_the_idle_pooled_sqlite_connections()
+    {
+        var dir = Directory.CreateTempSubdirectory("letterbox-pool-");
+        try
+        {
+            var connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dir.FullName, "pool.db"),
+                Pooling = true,
+            }.ToString();
+            // A TEMP table lives only as long as its connection: it marks the pooled one. Another
+            // test disposing a store clears every pool too, so the marking is retried until the
+            // pool hands the marked connection back.
+            var marked = false;
+            for (var attempt = 0; attempt < 10 && !marked; attempt++)
+            {
+                Execute(connectionString, "CREATE TEMP TABLE IF NOT EXISTS marker(x)");
+                marked = TempTableExists(connectionString);
+            }
+            Assert.True(marked);
+
+            ProcessMemory.ReleaseIdleSqliteConnections();
+
+            Assert.False(TempTableExists(connectionString));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static void Execute(string connectionString, string sql)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static bool TempTableExists(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'marker'";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+    [Theory]
+    [InlineData(0, 32L * 1024 * 1024, 1, true)] // a burst, then a quiet period
+    [InlineData(2L * 1024 * 1024, 64L * 1024 * 1024, 1, false)] // still busy
+    [InlineData(0, 1024 * 1024, 1, false)] // quiet, but too little happened since the last trim
+    [InlineData(0, 1024 * 1024, 301, true)] // quiet for long after some work (accounts closed since)
+    [InlineData(0, 1024, 301, false)] // an idle server that did nothing is not trimmed again and again
+    [InlineData(2L * 1024 * 1024, 1024 * 1024, 301, false)] // busy: never during load
+    public void The_trimmer_trims_after_a_burst_or_a_long_quiet(long inPeriod, long sinceTrim, int secondsSinceTrim, bool trims) =>
+        Assert.Equal(trims, QuietTimeTrimmer.ShouldTrim(inPeriod, sinceTrim, TimeSpan.FromSeconds(secondsSinceTrim)));
 }
