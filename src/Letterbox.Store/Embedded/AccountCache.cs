@@ -173,6 +173,20 @@ internal sealed class AccountCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the idle kept read connections of every open account (see <see cref="AccountDatabase.ReleaseKeptReads"/>).</summary>
+    public void ReleaseIdleReads()
+    {
+        List<AccountDatabase> open;
+        lock (_gate)
+        {
+            open = [.. _slots.Values.Where(s => s.Database.IsValueCreated && s.Database.Value.IsCompletedSuccessfully).Select(s => s.Database.Value.Result)];
+        }
+        foreach (var database in open)
+        {
+            database.ReleaseKeptReads();
+        }
+    }
+
     private sealed class Slot(Lazy<Task<AccountDatabase>> database)
     {
         public Lazy<Task<AccountDatabase>> Database { get; } = database;

@@ -168,6 +168,25 @@ internal sealed class AccountDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the kept read connections no read is using, each with its statements and page cache
+    /// (the memory trim after a quiet period); the next read opens one afresh.
+    /// </summary>
+    public void ReleaseKeptReads()
+    {
+        PreparedStatements[] kept;
+        lock (_readsLock)
+        {
+            kept = [.. _keptReads];
+            _keptReads.Clear();
+        }
+        foreach (var statements in kept)
+        {
+            statements.Dispose();
+            statements.Connection.Dispose();
+        }
+    }
+
     private static async ValueTask CloseReadAsync(PreparedStatements statements)
     {
         statements.Dispose();

@@ -106,6 +106,17 @@ public sealed class EmbeddedMailStore : IMailStore
         return check.RunAsync(AccountsDirectory, id => AccountAsync(id, ct), repair, ct);
     }
 
+    /// <summary>
+    /// Closes the read connections no read is using — every open account's kept readers, then
+    /// Microsoft.Data.Sqlite's pools they return to — with their page caches and statements; each
+    /// account's writer stays open. The quiet-time memory trim of <c>letterbox serve</c> calls it.
+    /// </summary>
+    public void ReleaseIdleConnections()
+    {
+        _accounts.ReleaseIdleReads();
+        SqliteConnection.ClearAllPools();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

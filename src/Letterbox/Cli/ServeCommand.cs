@@ -31,8 +31,8 @@ internal static class ServeCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; StopQuietly(stopping); });
             // Process-wide memory policy (the server owns this process; tests hosting LetterboxServer do not get it).
             ProcessMemory.LimitSqliteCaches();
-            using var trimmer = new QuietTimeTrimmer();
             await using var server = await LetterboxServer.StartAsync(options, dev, loggerFactory, stopping.Token).ConfigureAwait(false);
+            using var trimmer = new QuietTimeTrimmer(server.ReleaseIdleConnections);
             var (user, password) = dev ? await EnsureDemoAccountAsync(server, stopping.Token).ConfigureAwait(false) : ("you@" + FirstDomain(server), null);
             Console.WriteLine($"Letterbox is running as {server.HostName.Display}, data in {options.DataDirectory}");
             foreach (var listener in server.Listeners)

@@ -31,6 +31,9 @@ public sealed class LetterboxServer : IAsyncDisposable
     public LetterboxOptions Options => Services.Options;
     public IAccountDirectory Directory => _directory;
     public IMailStore Store => _store;
+
+    /// <summary>Closes the store's idle SQLite read connections (the quiet-time memory trim).</summary>
+    public void ReleaseIdleConnections() => _store.ReleaseIdleConnections();
     public TlsContext Tls => Services.Tls;
     public HostName HostName => Services.HostName;
     public IReadOnlyList<ConnectionListener> Listeners => _listeners;

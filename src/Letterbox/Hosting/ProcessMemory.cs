@@ -32,14 +32,15 @@ public static partial class ProcessMemory
     }
 
     /// <summary>
-    /// Gives memory back to the operating system: closes the idle pooled SQLite read connections of
-    /// every account, a compacting full collection that decommits the free managed heap
+    /// Gives memory back to the operating system: closes the idle SQLite read connections
+    /// (<paramref name="releaseIdleConnections"/>: the server's store closes its accounts' kept
+    /// readers and the pools; without one, the pools), a compacting full collection that decommits the free managed heap
     /// (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim so the native
     /// allocator returns its free pages (the closed connections' memory) instead of keeping them.
     /// </summary>
-    public static void Trim()
+    public static void Trim(Action? releaseIdleConnections = null)
     {
-        ReleaseIdleSqliteConnections();
+        (releaseIdleConnections ?? ReleaseIdleSqliteConnections)();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeTrim();
     }
@@ -102,8 +103,12 @@ public sealed class QuietTimeTrimmer : IDisposable
     private long _trimmedAt;
     private int _running;
 
-    public QuietTimeTrimmer()
+    private readonly Action? _releaseIdleConnections;
+
+    /// <param name="releaseIdleConnections">Closes the idle SQLite connections at each trim (see <see cref="ProcessMemory.Trim"/>).</param>
+    public QuietTimeTrimmer(Action? releaseIdleConnections = null)
     {
+        _releaseIdleConnections = releaseIdleConnections;
         _lastAllocated = _allocatedAtTrim = GC.GetTotalAllocatedBytes(false);
         _trimmedAt = Environment.TickCount64;
         _timer = new Timer(_ => Tick(), null, Period, Period);
@@ -130,7 +135,7 @@ public sealed class QuietTimeTrimmer : IDisposable
             var now = Environment.TickCount64;
             if (ShouldTrim(inPeriod, allocated - _allocatedAtTrim, TimeSpan.FromMilliseconds(now - _trimmedAt)))
             {
-                ProcessMemory.Trim();
+                ProcessMemory.Trim(_releaseIdleConnections);
                 _allocatedAtTrim = _lastAllocated = GC.GetTotalAllocatedBytes(false);
                 _trimmedAt = Environment.TickCount64;
             }

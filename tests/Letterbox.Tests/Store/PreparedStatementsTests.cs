@@ -151,6 +151,13 @@ public sealed class PreparedStatementsTests
             await Assert.ThrowsAsync<MailStoreException>(() => account.GetStatusAsync(inbox.Id + 1000));
             Assert.Equal(5, (await account.GetChangesSinceAsync(inbox.Id, 0)).Changed.Count);
 
+            // The memory trim closes the kept readers of an open account; the next read opens one afresh.
+            Assert.True(database.KeptReadConnections > 0);
+            store.ReleaseIdleConnections();
+            Assert.Equal(0, database.KeptReadConnections);
+            Assert.Equal(5, (await account.GetStatusAsync(inbox.Id)).Messages);
+            Assert.Equal(1, database.KeptReadConnections);
+
             await account.DisposeAsync();
             store.CloseIdleAccounts();
             Assert.Equal(0, store.OpenAccountCount);
