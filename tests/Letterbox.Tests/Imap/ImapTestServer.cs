@@ -76,6 +76,15 @@ internal sealed class ImapTestServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A raw client past the greeting and logged in as <see cref="User"/> (tag L1).</summary>
+    public async Task<RawImapClient> LoggedInRawAsync()
+    {
+        var client = await ConnectRawAsync();
+        await client.ReadLineAsync();
+        Assert.StartsWith("L1 OK", (await client.CommandAsync("L1", $"LOGIN {User} \"{Password}\""))[^1], StringComparison.Ordinal);
+        return client;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync();

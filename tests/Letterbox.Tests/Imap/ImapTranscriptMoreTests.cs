@@ -11,14 +11,7 @@ public sealed class ImapTranscriptMoreTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<RawImapClient> LoggedInAsync()
-    {
-        var c = await _server.ConnectRawAsync();
-        await c.ReadLineAsync();
-        var ok = await c.CommandAsync("L1", "LOGIN alice@example.com \"correct horse battery\"");
-        Assert.StartsWith("L1 OK", ok[^1], StringComparison.Ordinal);
-        return c;
-    }
+    private Task<RawImapClient> LoggedInAsync() => _server.LoggedInRawAsync();
 
     private static async Task AppendAsync(RawImapClient c, string tag, string message, string flags = "")
     {

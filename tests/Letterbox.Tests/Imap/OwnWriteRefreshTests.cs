@@ -18,13 +18,7 @@ public sealed class OwnWriteRefreshTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<RawImapClient> LoggedInAsync()
-    {
-        var c = await _server.ConnectRawAsync();
-        await c.ReadLineAsync();
-        Assert.StartsWith("L1 OK", (await c.CommandAsync("L1", $"LOGIN {ImapTestServer.User} \"{ImapTestServer.Password}\""))[^1], StringComparison.Ordinal);
-        return c;
-    }
+    private Task<RawImapClient> LoggedInAsync() => _server.LoggedInRawAsync();
 
     private static async Task<List<string>> AppendAsync(RawImapClient c, string tag, string subject, string flags = "")
     {
