@@ -124,6 +124,12 @@ public sealed class TimeoutOptions
     public int IdleSeconds { get; set; } = 30 * 60;
     /// <summary>Time allowed for a TLS handshake, in seconds.</summary>
     public int TlsHandshakeSeconds { get; set; } = 30;
+    /// <summary>
+    /// Seconds an account stays open (its database, writer and caches) after its last session or
+    /// delivery ended; 0 closes it as soon as nothing uses it. Longer saves re-opening busy
+    /// accounts, shorter gives memory back sooner.
+    /// </summary>
+    public int AccountIdleSeconds { get; set; } = 5 * 60;
 }
 
 /// <summary>

@@ -81,6 +81,9 @@ public sealed class EmbeddedMailStore : IMailStore
         return new EmbeddedMailStore(full, directory, loggerFactory ?? NullLoggerFactory.Instance, maxMessageSize, idle);
     }
 
+    /// <summary>How long an account stays open after nothing uses it.</summary>
+    public TimeSpan AccountIdleTimeout => _accounts.IdleTimeout;
+
     /// <summary>Accounts open right now (shared by their sessions until idle).</summary>
     public int OpenAccountCount => _accounts.OpenCount;
 

@@ -67,7 +67,12 @@ public sealed class LetterboxServer : IAsyncDisposable
         var hostName = ResolveHostName(options, dev);
         System.IO.Directory.CreateDirectory(options.DataDirectory);
         var directory = await SqliteAccountDirectory.OpenAsync(DataLayout.DirectoryDatabase(options.DataDirectory), options.Accounts, ct).ConfigureAwait(false);
-        var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize);
+        if (options.Timeouts.AccountIdleSeconds < 0)
+        {
+            await directory.DisposeAsync().ConfigureAwait(false);
+            throw new ConfigurationException($"Timeouts:AccountIdleSeconds is {options.Timeouts.AccountIdleSeconds}: it must be 0 (close accounts as soon as unused) or more");
+        }
+        var store = EmbeddedMailStore.Open(options.DataDirectory, directory, loggerFactory, options.Limits.MaxMessageSize, TimeSpan.FromSeconds(options.Timeouts.AccountIdleSeconds));
         store.QuotaBytes = options.Accounts.DefaultQuotaBytes;
         Spool.Sweep(options.DataDirectory, Spool.SweepAge, TimeProvider.System);
         var tls = LoadCertificate(options, hostName, dev);
