@@ -113,6 +113,11 @@ public sealed class EmbeddedMailStore : IMailStore
     /// Closes the read connections no read is using — every open account's kept readers, then
     /// Microsoft.Data.Sqlite's pools they return to — with their page caches and statements; each
     /// account's writer stays open. The quiet-time memory trim of <c>letterbox serve</c> calls it.
+    /// Measured on the bench after loading 26,000 messages into 103 accounts: 287 idle connections
+    /// held 71 MB of SQLite memory — the soft heap limit only stops page caches from growing; each
+    /// connection keeps its schema, its lookaside buffers (120 KB by default) and its least cache.
+    /// The next read opens a fresh connection (well under a millisecond for a database in the OS
+    /// page cache).
     /// </summary>
     public void ReleaseIdleConnections()
     {

@@ -34,27 +34,17 @@ public static partial class ProcessMemory
     /// <summary>
     /// Gives memory back to the operating system: closes the idle SQLite read connections
     /// (<paramref name="releaseIdleConnections"/>: the server's store closes its accounts' kept
-    /// readers and the pools; without one, the pools), a compacting full collection that decommits the free managed heap
+    /// readers and the pools), a compacting full collection that decommits the free managed heap
     /// (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim so the native
     /// allocator returns its free pages (the closed connections' memory) instead of keeping them.
     /// </summary>
-    public static void Trim(Action? releaseIdleConnections = null)
+    public static void Trim(Action releaseIdleConnections)
     {
-        (releaseIdleConnections ?? ReleaseIdleSqliteConnections)();
+        ArgumentNullException.ThrowIfNull(releaseIdleConnections);
+        releaseIdleConnections();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeTrim();
     }
-
-    /// <summary>
-    /// Closes the pooled read connections no read is using (a connection in use is closed when it
-    /// is returned). Measured on the bench after loading 26,000 messages into 103 accounts: 287
-    /// connections open (each account's writer and two or three pooled readers) held 71 MB of
-    /// SQLite memory in all — the soft heap limit only stops page caches from growing; each
-    /// connection keeps its schema, its lookaside buffers (120 KB by default) and its least cache.
-    /// Each account's writer keeps its connection; the next read opens a fresh one (well under a
-    /// millisecond for a database in the OS page cache), which after a quiet period is cheap.
-    /// </summary>
-    public static void ReleaseIdleSqliteConnections() => SqliteConnection.ClearAllPools();
 
     private static bool s_noMallocTrim;
 
@@ -103,11 +93,12 @@ public sealed class QuietTimeTrimmer : IDisposable
     private long _trimmedAt;
     private int _running;
 
-    private readonly Action? _releaseIdleConnections;
+    private readonly Action _releaseIdleConnections;
 
     /// <param name="releaseIdleConnections">Closes the idle SQLite connections at each trim (see <see cref="ProcessMemory.Trim"/>).</param>
-    public QuietTimeTrimmer(Action? releaseIdleConnections = null)
+    public QuietTimeTrimmer(Action releaseIdleConnections)
     {
+        ArgumentNullException.ThrowIfNull(releaseIdleConnections);
         _releaseIdleConnections = releaseIdleConnections;
         _lastAllocated = _allocatedAtTrim = GC.GetTotalAllocatedBytes(false);
         _trimmedAt = Environment.TickCount64;

@@ -1,5 +1,7 @@
 using System.Text;
 using Letterbox.Hosting;
+using Letterbox.Store.Embedded;
+using Letterbox.Tests.Store;
 using Letterbox.Tests.Imap;
 using Microsoft.Data.Sqlite;
 
@@ -109,7 +111,7 @@ public sealed class IdleFanOutTests : IAsyncLifetime
             ProcessMemory.LimitSqliteCaches(48L * 1024 * 1024);
             Assert.Equal(48L * 1024 * 1024, Convert.ToInt64(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
             var collections = GC.CollectionCount(GC.MaxGeneration);
-            ProcessMemory.Trim();
+            ProcessMemory.Trim(SqliteConnection.ClearAllPools);
             Assert.True(GC.CollectionCount(GC.MaxGeneration) > collections);
         }
         finally
@@ -118,9 +120,10 @@ public sealed class IdleFanOutTests : IAsyncLifetime
         }
     }
     [Fact]
-    public void Trim_closes_the_idle_pooled_sqlite_connections()
+    public async Task Trim_closes_the_idle_pooled_sqlite_connections()
     {
         var dir = Directory.CreateTempSubdirectory("letterbox-pool-");
+        var store = EmbeddedMailStore.Open(dir.FullName, new TempMailStoreDirectory());
         try
         {
             var connectionString = new SqliteConnectionStringBuilder
@@ -139,12 +142,13 @@ public sealed class IdleFanOutTests : IAsyncLifetime
             }
             Assert.True(marked);
 
-            ProcessMemory.ReleaseIdleSqliteConnections();
+            store.ReleaseIdleConnections();
 
             Assert.False(TempTableExists(connectionString));
         }
         finally
         {
+            await store.DisposeAsync();
             SqliteConnection.ClearAllPools();
             dir.Delete(recursive: true);
         }
