@@ -450,6 +450,10 @@ run_one() { # server round scenario
     *) set -- "$scenario" ;;
   esac
   echo "bench: round $round $server $scenario" >&2
+  # Each run starts on a settled disk: what the seed or the previous run left dirty in the page
+  # cache is written back now, not in the middle of this run's fsyncs (it slowed whichever server
+  # ran first after the seed by a third). Same for both servers.
+  sync
   # The load generator names mixed-nocache-N's results mixed-N: the run renames them.
   local rename="s/^RESULT\t/RESULT\t$server\t$round\t/"
   [ -n "$label" ] && rename="s/^RESULT\t$label\t/RESULT\t$server\t$round\t$scenario\t/"
