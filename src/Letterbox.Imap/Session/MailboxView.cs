@@ -15,7 +15,7 @@ internal sealed class MailboxView : IDisposable
     private readonly IDisposable _subscription;
     // Starts "changed": a commit between LoadMailboxAsync and Subscribe is caught by the first refresh.
     private int _changed = 1;
-    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Action? _wake;
 
     // Own writes applied without reading them back (issue 6, kept-open sessions). Every change
     // notification is counted (_heard, first thing in OnChange); a refresh that reads the store
@@ -55,15 +55,17 @@ internal sealed class MailboxView : IDisposable
     /// <summary>True when another commit touched the mailbox since the last refresh.</summary>
     public bool HasChanges => Volatile.Read(ref _changed) != 0;
 
-    /// <summary>Completes on the next change notification (IDLE waits on it; no polling).</summary>
-    public Task Changed => Volatile.Read(ref _signal).Task;
+    /// <summary>
+    /// IDLE: <paramref name="wake"/> runs (on the notifier's thread) at each change notification
+    /// until it is replaced or cleared with null; it must be cheap and must not throw.
+    /// </summary>
+    public void WakeOnChange(Action? wake) => Volatile.Write(ref _wake, wake);
 
     private void OnChange()
     {
         Interlocked.Increment(ref _heard);
         Volatile.Write(ref _changed, 1);
-        var old = Interlocked.Exchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        old.TrySetResult();
+        Volatile.Read(ref _wake)?.Invoke();
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ internal sealed class AccountCache : IAsyncDisposable
         _open = open;
         IdleTimeout = idleTimeout;
         var period = TimeSpan.FromTicks(Math.Clamp(idleTimeout.Ticks, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
-        _timer = new Timer(_ => EvictIdle(), null, period, period);
+        _timer = new Timer(_ => _ = EvictIdle(), null, period, period);
     }
 
     public TimeSpan IdleTimeout { get; }
@@ -97,24 +97,29 @@ internal sealed class AccountCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes every account no session has held for the idle timeout.</summary>
-    public void EvictIdle()
+    /// <summary>
+    /// Closes every account no session has held for <paramref name="idleFor"/> (the idle timeout
+    /// when null); the task completes once those accounts are closed.
+    /// </summary>
+    public Task EvictIdle(TimeSpan? idleFor = null)
     {
+        var threshold = (long)(idleFor ?? IdleTimeout).TotalMilliseconds;
         var now = Environment.TickCount64;
+        var closed = new List<Task>();
         lock (_gate)
         {
             if (_disposed)
             {
-                return;
+                return Task.CompletedTask;
             }
             foreach (var (accountId, slot) in _slots.ToList())
             {
-                if (slot.Handles == 0 && now - slot.IdleSince >= (long)IdleTimeout.TotalMilliseconds
+                if (slot.Handles == 0 && now - slot.IdleSince >= threshold
                     && slot.Database.IsValueCreated && slot.Database.Value.IsCompletedSuccessfully)
                 {
                     _slots.Remove(accountId);
                     var database = slot.Database.Value.Result;
-                    _closing[accountId] = Task.Run(async () =>
+                    var closing = Task.Run(async () =>
                     {
                         try
                         {
@@ -128,9 +133,12 @@ internal sealed class AccountCache : IAsyncDisposable
                             }
                         }
                     });
+                    _closing[accountId] = closing;
+                    closed.Add(closing);
                 }
             }
         }
+        return closed.Count == 0 ? Task.CompletedTask : Task.WhenAll(closed);
     }
 
     public async ValueTask DisposeAsync()

@@ -19,4 +19,7 @@ internal static partial class StoreLog
 
     [LoggerMessage(3004, LogLevel.Warning, "Could not delete unreferenced blobs of account {AccountId}; the store check removes them later")]
     public static partial void BlobCleanupFailed(ILogger logger, string accountId, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Closing an idle mail account failed; it is opened afresh on next use")]
+    public static partial void AccountCloseFailed(ILogger logger, Exception exception);
 }

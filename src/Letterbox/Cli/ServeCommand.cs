@@ -32,7 +32,7 @@ internal static class ServeCommand
             // Process-wide memory policy (the server owns this process; tests hosting LetterboxServer do not get it).
             ProcessMemory.LimitSqliteCaches();
             await using var server = await LetterboxServer.StartAsync(options, dev, loggerFactory, stopping.Token).ConfigureAwait(false);
-            using var trimmer = new QuietTimeTrimmer(server.ReleaseIdleConnections);
+            using var trimmer = new QuietTimeTrimmer(server.ReleaseIdleAsync);
             var (user, password) = dev ? await EnsureDemoAccountAsync(server, stopping.Token).ConfigureAwait(false) : ("you@" + FirstDomain(server), null);
             Console.WriteLine($"Letterbox is running as {server.HostName.Display}, data in {options.DataDirectory}");
             foreach (var listener in server.Listeners)

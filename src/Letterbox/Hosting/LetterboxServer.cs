@@ -32,8 +32,8 @@ public sealed class LetterboxServer : IAsyncDisposable
     public IAccountDirectory Directory => _directory;
     public IMailStore Store => _store;
 
-    /// <summary>Closes the store's idle SQLite read connections (the quiet-time memory trim).</summary>
-    public void ReleaseIdleConnections() => _store.ReleaseIdleConnections();
+    /// <summary>Closes the store's unused accounts and idle SQLite read connections (the quiet-time memory trim).</summary>
+    public Task ReleaseIdleAsync() => _store.ReleaseIdleAsync();
     public TlsContext Tls => Services.Tls;
     public HostName HostName => Services.HostName;
     public IReadOnlyList<ConnectionListener> Listeners => _listeners;

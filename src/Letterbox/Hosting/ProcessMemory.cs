@@ -32,16 +32,16 @@ public static partial class ProcessMemory
     }
 
     /// <summary>
-    /// Gives memory back to the operating system: closes the idle SQLite read connections
-    /// (<paramref name="releaseIdleConnections"/>: the server's store closes its accounts' kept
-    /// readers and the pools), a compacting full collection that decommits the free managed heap
-    /// (<see cref="GCCollectionMode.Aggressive"/>), then, with glibc, malloc_trim so the native
-    /// allocator returns its free pages (the closed connections' memory) instead of keeping them.
+    /// Gives memory back to the operating system: <paramref name="releaseIdle"/> first (the server's
+    /// store closes unused accounts and the idle SQLite read connections), then a compacting full
+    /// collection that decommits the free managed heap (<see cref="GCCollectionMode.Aggressive"/>),
+    /// then, with glibc, malloc_trim so the native allocator returns its free pages (the closed
+    /// connections' memory) instead of keeping them.
     /// </summary>
-    public static void Trim(Action releaseIdleConnections)
+    public static async Task TrimAsync(Func<Task> releaseIdle)
     {
-        ArgumentNullException.ThrowIfNull(releaseIdleConnections);
-        releaseIdleConnections();
+        ArgumentNullException.ThrowIfNull(releaseIdle);
+        await releaseIdle().ConfigureAwait(false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeTrim();
     }
@@ -73,7 +73,7 @@ public static partial class ProcessMemory
 /// Trims memory once after each burst of work, when the server has gone quiet: every
 /// <see cref="Period"/> it looks at how much the process allocated; after at least
 /// <see cref="BurstBytes"/> since the last trim, a period with less than <see cref="QuietBytes"/>
-/// allocated means the burst is over, and it calls <see cref="ProcessMemory.Trim"/>. Under steady
+/// allocated means the burst is over, and it calls <see cref="ProcessMemory.TrimAsync"/>. Under steady
 /// load there is no quiet period and nothing is done. A quiet server is also trimmed again once
 /// <see cref="SlowInterval"/> has passed since the last trim and anything at all was allocated since:
 /// accounts closed for idleness free their SQLite memory without allocating much, and glibc keeps
@@ -93,13 +93,13 @@ public sealed class QuietTimeTrimmer : IDisposable
     private long _trimmedAt;
     private int _running;
 
-    private readonly Action _releaseIdleConnections;
+    private readonly Func<Task> _releaseIdle;
 
-    /// <param name="releaseIdleConnections">Closes the idle SQLite connections at each trim (see <see cref="ProcessMemory.Trim"/>).</param>
-    public QuietTimeTrimmer(Action releaseIdleConnections)
+    /// <param name="releaseIdle">Releases what the server is not using at each trim (see <see cref="ProcessMemory.TrimAsync"/>).</param>
+    public QuietTimeTrimmer(Func<Task> releaseIdle)
     {
-        ArgumentNullException.ThrowIfNull(releaseIdleConnections);
-        _releaseIdleConnections = releaseIdleConnections;
+        ArgumentNullException.ThrowIfNull(releaseIdle);
+        _releaseIdle = releaseIdle;
         _lastAllocated = _allocatedAtTrim = GC.GetTotalAllocatedBytes(false);
         _trimmedAt = Environment.TickCount64;
         _timer = new Timer(_ => Tick(), null, Period, Period);
@@ -118,21 +118,28 @@ public sealed class QuietTimeTrimmer : IDisposable
         {
             return;
         }
+        var allocated = GC.GetTotalAllocatedBytes(false);
+        var inPeriod = allocated - _lastAllocated;
+        _lastAllocated = allocated;
+        if (!ShouldTrim(inPeriod, allocated - _allocatedAtTrim, TimeSpan.FromMilliseconds(Environment.TickCount64 - _trimmedAt)))
+        {
+            Volatile.Write(ref _running, 0);
+            return;
+        }
+        _ = TrimOnceAsync();
+    }
+
+    // Ticks that come while a trim runs see _running set and return.
+    private async Task TrimOnceAsync()
+    {
         try
         {
-            var allocated = GC.GetTotalAllocatedBytes(false);
-            var inPeriod = allocated - _lastAllocated;
-            _lastAllocated = allocated;
-            var now = Environment.TickCount64;
-            if (ShouldTrim(inPeriod, allocated - _allocatedAtTrim, TimeSpan.FromMilliseconds(now - _trimmedAt)))
-            {
-                ProcessMemory.Trim(_releaseIdleConnections);
-                _allocatedAtTrim = _lastAllocated = GC.GetTotalAllocatedBytes(false);
-                _trimmedAt = Environment.TickCount64;
-            }
+            await ProcessMemory.TrimAsync(_releaseIdle).ConfigureAwait(false);
         }
         finally
         {
+            _allocatedAtTrim = _lastAllocated = GC.GetTotalAllocatedBytes(false);
+            _trimmedAt = Environment.TickCount64;
             Volatile.Write(ref _running, 0);
         }
     }

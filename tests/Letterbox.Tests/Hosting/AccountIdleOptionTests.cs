@@ -21,7 +21,7 @@ public sealed class AccountIdleOptionTests
         {
             Assert.NotNull(await account.GetMailboxAsync("INBOX"));
         }
-        store.CloseIdleAccounts();
+        await store.CloseIdleAccountsAsync();
         Assert.Equal(openAfterwards, store.OpenAccountCount);
     }
 

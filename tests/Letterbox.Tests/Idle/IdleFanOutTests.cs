@@ -85,6 +85,39 @@ public sealed class IdleFanOutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_tls_each_change_wakes_an_idle_session_and_the_connection_stays_usable()
+    {
+        // A change notification wakes IDLE by cancelling its pending read of the TLS stream; the
+        // stream must carry on afterwards, through several wake-ups, DONE and later commands.
+        await using var server = await ImapTestServer.StartAsync(startTls: true);
+        using var idler = await server.ConnectRawAsync();
+        await idler.ReadLineAsync();
+        await idler.SendLineAsync("t1 STARTTLS");
+        Assert.Equal("t1 OK Begin TLS negotiation now", await idler.ReadLineAsync());
+        await idler.UpgradeToTlsAsync();
+        Assert.StartsWith("L1 OK", (await idler.CommandAsync("L1", $"LOGIN {ImapTestServer.User} \"{ImapTestServer.Password}\""))[^1], StringComparison.Ordinal);
+        await idler.CommandAsync("S1", "SELECT INBOX");
+        using var writer = await server.LoggedInRawAsync();
+        for (var round = 1; round <= 2; round++)
+        {
+            await idler.SendLineAsync($"i{round} IDLE");
+            Assert.Equal("+ idling", await idler.ReadLineAsync());
+            for (var n = 1; n <= 3; n++)
+            {
+                var message = $"Subject: wake {round}.{n}\r\n\r\nbody\r\n";
+                await writer.SendAsync($"w{round}{n} APPEND INBOX {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}\r\n");
+                Assert.StartsWith($"w{round}{n} OK", (await writer.ReadUntilTaggedAsync($"w{round}{n}"))[^1], StringComparison.Ordinal);
+                Assert.Equal($"* {(round - 1) * 3 + n} EXISTS", await idler.ReadLineAsync());
+            }
+            await idler.SendLineAsync("DONE");
+            Assert.Equal($"i{round} OK IDLE terminated", await idler.ReadLineAsync());
+            var fetch = await idler.CommandAsync($"f{round}", $"FETCH {round * 3} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+            Assert.Contains($"Subject: wake {round}.3", string.Join("\n", fetch), StringComparison.Ordinal);
+            Assert.Equal($"f{round} OK FETCH completed", fetch[^1]);
+        }
+    }
+
+    [Fact]
     public async Task A_waiting_connection_reads_a_command_sent_later_in_pieces()
     {
         using var idler = await IdlingAsync("i1");
@@ -99,7 +132,7 @@ public sealed class IdleFanOutTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_sqlite_soft_heap_limit_is_set_process_wide_and_trim_runs()
+    public async Task The_sqlite_soft_heap_limit_is_set_process_wide_and_trim_runs()
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
         connection.Open();
@@ -111,7 +144,13 @@ public sealed class IdleFanOutTests : IAsyncLifetime
             ProcessMemory.LimitSqliteCaches(48L * 1024 * 1024);
             Assert.Equal(48L * 1024 * 1024, Convert.ToInt64(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
             var collections = GC.CollectionCount(GC.MaxGeneration);
-            ProcessMemory.Trim(SqliteConnection.ClearAllPools);
+            var released = false;
+            await ProcessMemory.TrimAsync(() =>
+            {
+                released = true;
+                return Task.CompletedTask;
+            });
+            Assert.True(released);
             Assert.True(GC.CollectionCount(GC.MaxGeneration) > collections);
         }
         finally
@@ -142,7 +181,7 @@ public sealed class IdleFanOutTests : IAsyncLifetime
             }
             Assert.True(marked);
 
-            store.ReleaseIdleConnections();
+            await store.ReleaseIdleAsync();
 
             Assert.False(TempTableExists(connectionString));
         }

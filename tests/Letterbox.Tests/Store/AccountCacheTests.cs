@@ -22,12 +22,12 @@ public sealed class AccountCacheTests
 
             await first.DisposeAsync();
             await first.DisposeAsync(); // a second dispose releases nothing more
-            store.CloseIdleAccounts();
+            await store.CloseIdleAccountsAsync();
             Assert.Equal(1, store.OpenAccountCount); // the second session still holds it
             Assert.Equal(1, (await second.GetStatusAsync(inbox.Id)).Messages);
 
             await second.DisposeAsync();
-            store.CloseIdleAccounts();
+            await store.CloseIdleAccountsAsync();
             Assert.Equal(0, store.OpenAccountCount);
 
             // Reopening right away waits for the close and finds everything on disk.
@@ -38,6 +38,41 @@ public sealed class AccountCacheTests
             Assert.Equal(1, store.OpenAccountCount);
             Assert.True((await store.CheckAsync(repair: false)).Healthy);
             Assert.Equal(1, store.OpenAccountCount);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_memory_trim_closes_accounts_no_session_holds_before_the_idle_timeout()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "letterbox-store-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The default idle timeout (5 minutes) would keep both accounts open.
+            await using var store = EmbeddedMailStore.Open(root, new TempMailStoreDirectory());
+            var held = await store.OpenAccountAsync(TempMailStore.User("held"));
+            var released = await store.OpenAccountAsync(TempMailStore.User("released"));
+            var inbox = (await released.GetMailboxAsync("INBOX"))!;
+            await released.AppendAsync(inbox.Id, [TempMailStore.Message("Subject: stays\r\n\r\n")]);
+            await released.DisposeAsync();
+            Assert.Equal(2, store.OpenAccountCount);
+
+            // Released moments ago: the trim's own threshold (TrimAccountIdle) leaves it open.
+            await store.ReleaseIdleAsync();
+            Assert.Equal(2, store.OpenAccountCount);
+
+            // Past the threshold (zero here): closed; the one a session holds stays open and usable.
+            await store.ReleaseIdleAsync(accountIdle: TimeSpan.Zero);
+            Assert.Equal(1, store.OpenAccountCount);
+            Assert.Equal(0, (await held.GetStatusAsync((await held.GetMailboxAsync("INBOX"))!.Id)).Messages);
+            await held.DisposeAsync();
+
+            // Reopened afresh with everything on disk.
+            await using var again = await store.OpenAccountAsync(TempMailStore.User("released"));
+            Assert.Equal(1, (await again.GetStatusAsync(inbox.Id)).Messages);
         }
         finally
         {

@@ -153,13 +153,13 @@ public sealed class PreparedStatementsTests
 
             // The memory trim closes the kept readers of an open account; the next read opens one afresh.
             Assert.True(database.KeptReadConnections > 0);
-            store.ReleaseIdleConnections();
+            await store.ReleaseIdleAsync();
             Assert.Equal(0, database.KeptReadConnections);
             Assert.Equal(5, (await account.GetStatusAsync(inbox.Id)).Messages);
             Assert.Equal(1, database.KeptReadConnections);
 
             await account.DisposeAsync();
-            store.CloseIdleAccounts();
+            await store.CloseIdleAccountsAsync();
             Assert.Equal(0, store.OpenAccountCount);
 
             // Reopening waits for the close, which released the old account's kept connections.
