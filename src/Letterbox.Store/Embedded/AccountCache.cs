@@ -101,11 +101,17 @@ internal sealed class AccountCache : IAsyncDisposable
     /// Closes every account no session has held for <paramref name="idleFor"/> (the idle timeout
     /// when null); the task completes once those accounts are closed.
     /// </summary>
+    /// <remarks>
+    /// They are closed one after another on one task: closing a database blocks its thread (the
+    /// last connection's WAL checkpoint, fsyncs), and the memory trim may close a hundred at once;
+    /// one pool thread does that work instead of one per account. An account is reopened only
+    /// after its own close has finished, whatever happened to it.
+    /// </remarks>
     public Task EvictIdle(TimeSpan? idleFor = null)
     {
         var threshold = (long)(idleFor ?? IdleTimeout).TotalMilliseconds;
         var now = Environment.TickCount64;
-        var closed = new List<Task>();
+        var evicted = new List<(string AccountId, AccountDatabase Database, TaskCompletionSource Closed)>();
         lock (_gate)
         {
             if (_disposed)
@@ -118,27 +124,41 @@ internal sealed class AccountCache : IAsyncDisposable
                     && slot.Database.IsValueCreated && slot.Database.Value.IsCompletedSuccessfully)
                 {
                     _slots.Remove(accountId);
-                    var database = slot.Database.Value.Result;
-                    var closing = Task.Run(async () =>
-                    {
-                        try
-                        {
-                            await database.DisposeAsync().ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            lock (_gate)
-                            {
-                                _closing.Remove(accountId);
-                            }
-                        }
-                    });
-                    _closing[accountId] = closing;
-                    closed.Add(closing);
+                    var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _closing[accountId] = closed.Task;
+                    evicted.Add((accountId, slot.Database.Value.Result, closed));
                 }
             }
         }
-        return closed.Count == 0 ? Task.CompletedTask : Task.WhenAll(closed);
+        return evicted.Count == 0 ? Task.CompletedTask : Task.Run(() => CloseInTurnAsync(evicted));
+    }
+
+    private async Task CloseInTurnAsync(List<(string AccountId, AccountDatabase Database, TaskCompletionSource Closed)> evicted)
+    {
+        Exception? first = null;
+        foreach (var (accountId, database, closed) in evicted)
+        {
+            try
+            {
+                await database.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                first ??= ex;
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _closing.Remove(accountId);
+                }
+                closed.SetResult();
+            }
+        }
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
     }
 
     public async ValueTask DisposeAsync()
