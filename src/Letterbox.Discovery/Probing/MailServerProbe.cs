@@ -65,7 +65,17 @@ public sealed class MailServerProbe(HostResolver resolver, ProbeOptions options)
         {
             return basis with { Outcome = ProbeOutcome.TimedOut, Advice = $"no answer from {host}:{port} ({e.SocketErrorCode}): a firewall may drop the port, or the host is down." };
         }
-        basis = basis with { Address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString() };
+        try
+        {
+            basis = basis with { Address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString() };
+        }
+        catch (SocketException e)
+        {
+            // Reset between the accept and this line (ENOTCONN): the same as a reset in the
+            // greeting, a connection lost — transient, so it is tried again.
+            socket.Dispose();
+            return basis with { Outcome = ProbeOutcome.ConnectionLost, Advice = $"{host}:{port} closed the connection ({e.SocketErrorCode})." };
+        }
         await using var network = new NetworkStream(socket, ownsSocket: true);
         var conversation = new ServerConversation(network, Options);
         try
