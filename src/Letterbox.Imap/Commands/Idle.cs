@@ -64,7 +64,6 @@ internal static class IdleCommand
                     break;
                 }
             }
-            view?.WakeOnChange(null);
             var line = await session.ReadContinuationAsync(idle.Token).ConfigureAwait(false);
             if (line is null)
             {
@@ -83,8 +82,8 @@ internal static class IdleCommand
         }
         finally
         {
-            // A wake-up that comes after this is harmless: every reader of the input treats a
-            // cancelled read as "nothing new yet" and reads again.
+            // A wake-up while DONE is read, or after this, is harmless: every reader of the input
+            // treats a cancelled read as "nothing new yet" and reads again.
             view?.WakeOnChange(null);
         }
     }
