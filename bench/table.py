@@ -7,7 +7,9 @@ Each metric carries its direction from the load generator: "higher" (throughput:
 better), "lower" (latency, memory, errors: lower is better) or "info" (describes the run: sessions
 opened, messages in the mailbox, server processes; no server is better). The ratio is always
 Letterbox / Dovecot; the "better" column turns it into who is ahead and by how much, whichever the
-direction, so a reader never has to remember that 0.5 is a win for a latency and a loss for a rate."""
+direction, so a reader never has to remember that 0.5 is a win for a latency and a loss for a rate.
+The mixed scenarios' "first-pass" rows (one session per user before the timed window) are taken
+from round 1 only: that is the round whose logins are first logins."""
 import sys, statistics, collections
 
 rows = collections.OrderedDict()
@@ -20,6 +22,8 @@ for line in open(sys.argv[1]):
     if server == "both":
         loop = float(value)
         continue
+    if metric.startswith("first-pass") and rnd != "1":
+        continue  # only round 1's first pass is a first login (later rounds find both caches warm)
     rows.setdefault((scenario, metric, direction), collections.defaultdict(list))[server].append(float(value))
 
 

@@ -47,6 +47,10 @@ try
                 case "mixed-open":
                     {
                         var clients = o.Clients > 0 ? o.Clients : 10;
+                        if (scenario == "mixed")
+                        {
+                            (await ImapScenarios.FirstPassAsync(o)).Report(results, $"{scenario}-{clients}", "first-pass sessions");
+                        }
                         var outcome = await ImapScenarios.MixedAsync(o, keepOpen: scenario == "mixed-open");
                         LoadLoop.Report(results, $"{scenario}-{clients}", scenario == "mixed" ? "sessions" : "iterations", outcome);
                         break;

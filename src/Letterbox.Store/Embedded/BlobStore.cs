@@ -10,9 +10,9 @@ internal sealed record StagedBlob(string BlobId, long Size, IngestedMessage Inge
 
 /// <summary>
 /// The content-addressed blob files of one account: <c>blobs/&lt;2 hex&gt;/&lt;64 hex sha256&gt;</c>.
-/// DESIGN rule 3: a blob is written to a temp file, flushed, renamed to its address and the
-/// directory flushed before any metadata refers to it (those flushes grouped with the other blobs
-/// staged at the same moment, <see cref="BlobFlusher"/>); a crash leaves at most an orphan.
+/// DESIGN rule 3: a blob is written to a temp file, renamed to its address (only where no file is)
+/// and the file and its directory flushed before any metadata refers to it (those flushes grouped
+/// with the other blobs staged at the same moment, <see cref="BlobFlusher"/>); a crash leaves at most an orphan.
 /// Blobs being staged are "pending" and never deleted by expunge or sweep until released.
 /// </summary>
 internal sealed class BlobStore
@@ -23,6 +23,12 @@ internal sealed class BlobStore
     private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _activeTemp = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _flushing = new(StringComparer.Ordinal);
+    // Blobs this store flushed itself (bounded): a file found under one of these addresses is durable.
+    // Any other file there may be one a crash left unflushed, or another process's not yet flushed
+    // (the flusher renames before it flushes): staging the same content replaces it (BlobFlusher.FlushGroup).
+    private readonly HashSet<string> _flushed = new(StringComparer.Ordinal);
+    // The blobs/xx directories known to exist: one stat per message saved (Letterbox never removes them).
+    private readonly HashSet<string> _subdirectories = new(StringComparer.Ordinal);
     private readonly BlobFlusher _flusher;
 
     public BlobStore(string directory, BlobFlusher? flusher = null)
@@ -51,7 +57,7 @@ internal sealed class BlobStore
 
     /// <summary>
     /// Streams <paramref name="content"/> to a temp file (hashing, enforcing <paramref name="maxSize"/>),
-    /// hands it to the <see cref="BlobFlusher"/> (flush, rename to its content address, directory flush,
+    /// hands it to the <see cref="BlobFlusher"/> (rename to its content address, file and directory flush,
     /// grouped with the other blobs staged at the same moment), analyses it meanwhile, and returns once
     /// it is durable under its address. The blob stays pending (protected from deletion) until <see cref="Release"/>.
     /// </summary>
@@ -65,6 +71,8 @@ internal sealed class BlobStore
         }
         // Set once this staging holds a pending count on the blob: released when it fails after that.
         string? protectedId = null;
+        // Set once the flush renamed the temp file to its address: nothing is left to delete.
+        var renamed = false;
         var held = new HeldBytes();
         try
         {
@@ -78,12 +86,7 @@ internal sealed class BlobStore
                 (blobId, size) = await CopyAsync(content, file, held, maxSize, ct).ConfigureAwait(false);
 
                 var finalPath = PathOf(blobId);
-                var subdirectory = Path.GetDirectoryName(finalPath)!;
-                if (!System.IO.Directory.Exists(subdirectory))
-                {
-                    System.IO.Directory.CreateDirectory(subdirectory);
-                    FlushDirectory(Directory);
-                }
+                EnsureSubdirectory(blobId[..2]);
                 Task durable;
                 var flushing = false;
                 lock (_lock)
@@ -95,10 +98,9 @@ internal sealed class BlobStore
                         // The same content is being made durable by another staging right now: so is this one, when it is.
                         durable = inFlight;
                     }
-                    else if (File.Exists(finalPath))
+                    else if (_flushed.Contains(blobId) && File.Exists(finalPath))
                     {
-                        // A file under the content address was flushed before its rename there was
-                        // flushed (below), so it is already durable: the temp copy needs no flush and is dropped.
+                        // This store flushed that file and its directory entry: the temp copy is dropped.
                         durable = Task.CompletedTask;
                     }
                     else
@@ -117,6 +119,7 @@ internal sealed class BlobStore
                 finally
                 {
                     await AwaitFlushAsync(durable, flushing, blobId, finalPath).ConfigureAwait(false);
+                    renamed = flushing;
                 }
             }
             var staged = new StagedBlob(blobId, size, ingested);
@@ -138,12 +141,37 @@ internal sealed class BlobStore
                 // Failed after the content was known: no longer protected, left to the sweep.
                 Release(protectedId);
             }
-            TryDelete(tempPath);
+            if (!renamed)
+            {
+                TryDelete(tempPath);
+            }
             lock (_lock)
             {
                 _activeTemp.Remove(tempName);
             }
             held.Dispose();
+        }
+    }
+
+    /// <summary>Creates <c>blobs/&lt;prefix&gt;</c> (and flushes its creation) unless it is known to exist.</summary>
+    private void EnsureSubdirectory(string prefix)
+    {
+        lock (_lock)
+        {
+            if (_subdirectories.Contains(prefix))
+            {
+                return;
+            }
+        }
+        var path = Path.Combine(Directory, prefix);
+        if (!System.IO.Directory.Exists(path))
+        {
+            System.IO.Directory.CreateDirectory(path);
+            FlushDirectory(Directory);
+        }
+        lock (_lock)
+        {
+            _subdirectories.Add(prefix);
         }
     }
 
@@ -254,8 +282,16 @@ internal sealed class BlobStore
         lock (_lock)
         {
             _flushing.Remove(blobId);
+            if (_flushed.Count >= MaxRememberedFlushes)
+            {
+                _flushed.Clear();
+            }
+            _flushed.Add(blobId);
         }
     }
+
+    /// <summary>How many flushed blobs a store remembers (a forgotten one is flushed again when staged again).</summary>
+    private const int MaxRememberedFlushes = 4096;
 
     /// <summary>Ends the protection of a staged blob (after its metadata committed or failed).</summary>
     public void Release(string blobId)
@@ -288,6 +324,7 @@ internal sealed class BlobStore
             {
                 return false;
             }
+            _flushed.Remove(blobId);
             return TryDelete(PathOf(blobId));
         }
     }
@@ -323,6 +360,7 @@ internal sealed class BlobStore
                     orphans.Add(Path.GetRelativePath(Directory, path));
                     if (remove)
                     {
+                        _flushed.Remove(name);
                         TryDelete(path);
                     }
                 }
