@@ -10,7 +10,10 @@ namespace Letterbox.Bench;
 /// </summary>
 internal static class LoadLoop
 {
-    public sealed record Outcome(long Operations, double Seconds, Latencies Latency, long Errors, string? FirstError);
+    public sealed record Outcome(long Operations, double Seconds, Latencies Latency, long Errors, string? FirstError, (double Server, double Client)? Cpu = null);
+
+    /// <summary>The server's process(es) (<c>--pids</c>): the CPU they use in each timed window is reported.</summary>
+    public static IReadOnlyList<int> ServerPids { get; set; } = [];
 
     public static async Task<Outcome> RunAsync(int workers, double seconds, double rate,
         Func<int, Task<object?>> open, Func<int, object?, long, Task> operation, Func<object?, Task> close)
@@ -26,6 +29,7 @@ internal static class LoadLoop
             states[w] = await open(w).ConfigureAwait(false);
         }
         var interval = rate > 0 ? Stopwatch.Frequency * workers / rate : 0;
+        var cpu = CpuUse.Start(ServerPids);
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(seconds * Stopwatch.Frequency);
         var tasks = new Task[workers];
@@ -82,17 +86,24 @@ internal static class LoadLoop
         }
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var used = cpu?.Stop();
         foreach (var state in states)
         {
             await close(state).ConfigureAwait(false);
         }
-        return new Outcome(counts.Sum(), elapsed, Latencies.Merge(latencies), errors, firstError);
+        return new Outcome(counts.Sum(), elapsed, Latencies.Merge(latencies), errors, firstError, used);
     }
 
     public static void Report(Results results, string scenario, string unit, Outcome outcome)
     {
         results.Add(scenario, unit + "/s", outcome.Operations / outcome.Seconds);
         outcome.Latency.Report(results, scenario, unit);
+        if (outcome.Cpu is { } cpu && outcome.Operations > 0)
+        {
+            // What each operation cost the server, whatever the load generator took of the same cores.
+            results.Add(scenario, "server CPU ms per " + unit.TrimEnd('s'), cpu.Server * 1000 / outcome.Operations, lowerIsBetter: true);
+            results.Info(scenario, "load generator CPU % of a core", cpu.Client * 100 / outcome.Seconds);
+        }
         if (outcome.Errors > 0)
         {
             Console.Error.WriteLine($"{scenario}: {outcome.Errors} errors, first: {outcome.FirstError}");

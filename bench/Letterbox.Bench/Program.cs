@@ -11,6 +11,7 @@ using Letterbox.Core.Security;
 // Scenarios: mixed, mixed-open, append, fetch-large, search, idle, lmtp, pop3.
 // Results go to standard output as "RESULT\tscenario\tmetric\tvalue\thigher|lower" lines.
 var o = BenchOptions.Parse(args);
+LoadLoop.ServerPids = o.ServerPids;
 var results = new Results();
 var command = o.Positional.Count > 0 ? o.Positional[0] : "help";
 try

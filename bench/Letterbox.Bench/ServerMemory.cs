@@ -15,6 +15,25 @@ internal static class ServerMemory
 {
     public static (double RssMb, double PssMb, int Processes, int Unreadable) Measure(IReadOnlyList<int> roots)
     {
+        var members = Members(roots);
+        long rssKb = 0, pssKb = 0;
+        var unreadable = 0;
+        foreach (var pid in members)
+        {
+            rssKb += ReadKb($"/proc/{pid}/status", "VmRSS:") ?? 0;
+            var pss = ReadKb($"/proc/{pid}/smaps_rollup", "Pss:");
+            if (pss is null && Directory.Exists($"/proc/{pid}"))
+            {
+                unreadable++;
+            }
+            pssKb += pss ?? 0;
+        }
+        return (rssKb / 1024.0, pssKb / 1024.0, members.Count, unreadable);
+    }
+
+    /// <summary>The processes <paramref name="roots"/> and every process under them, now.</summary>
+    public static HashSet<int> Members(IReadOnlyList<int> roots)
+    {
         var parents = new Dictionary<int, int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -47,20 +66,7 @@ internal static class ServerMemory
             }
         }
         while (added);
-
-        long rssKb = 0, pssKb = 0;
-        var unreadable = 0;
-        foreach (var pid in members)
-        {
-            rssKb += ReadKb($"/proc/{pid}/status", "VmRSS:") ?? 0;
-            var pss = ReadKb($"/proc/{pid}/smaps_rollup", "Pss:");
-            if (pss is null && Directory.Exists($"/proc/{pid}"))
-            {
-                unreadable++;
-            }
-            pssKb += pss ?? 0;
-        }
-        return (rssKb / 1024.0, pssKb / 1024.0, members.Count, unreadable);
+        return members;
     }
 
     /// <summary>The value of a "Key: N kB" line; null when the file cannot be read or has no such line.</summary>

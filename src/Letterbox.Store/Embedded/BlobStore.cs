@@ -118,7 +118,7 @@ internal sealed class BlobStore
                 }
                 finally
                 {
-                    await AwaitFlushAsync(durable, flushing, blobId, finalPath).ConfigureAwait(false);
+                    await AwaitFlushAsync(durable, flushing, blobId).ConfigureAwait(false);
                     renamed = flushing;
                 }
             }
@@ -256,10 +256,12 @@ internal sealed class BlobStore
 
     /// <summary>
     /// Waits for the flush that makes a staged blob durable. The staging that asked for it removes it
-    /// from the in-flight set; when it failed, a file already renamed to the address is removed too,
-    /// so no later staging of the same content takes an unflushed file for a durable one.
+    /// from the in-flight set and, once it succeeded, remembers it as flushed. A failed flush leaves
+    /// whatever it renamed under the address in place: no staging trusts a file this store did not
+    /// flush (the next one of the same content replaces it), and removing it could remove a durable
+    /// file the flush had replaced and older messages refer to.
     /// </summary>
-    private async Task AwaitFlushAsync(Task durable, bool flushing, string blobId, string finalPath)
+    private async Task AwaitFlushAsync(Task durable, bool flushing, string blobId)
     {
         if (!flushing)
         {
@@ -275,7 +277,7 @@ internal sealed class BlobStore
             lock (_lock)
             {
                 _flushing.Remove(blobId);
-                TryDelete(finalPath);
+                _flushed.Remove(blobId);
             }
             throw;
         }

@@ -233,6 +233,35 @@ public sealed class BlobFlusherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_flush_that_fails_after_the_rename_is_not_trusted_and_the_next_staging_flushes_again()
+    {
+        var calls = 0;
+        var flusher = new BlobFlusher(group =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // Renamed under the address, then the fsync step fails: the name points at unflushed bytes.
+                BlobFlusher.FlushGroup(group, (_, _) => throw new IOException("simulated fsync failure"));
+                return;
+            }
+            BlobFlusher.FlushGroup(group);
+        });
+        var blobs = new BlobStore(Path.Combine(_directory, "blobs"), flusher);
+        var bytes = Encoding.ASCII.GetBytes("Subject: retried\r\n\r\nbody\r\n");
+        var id = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+        var error = await Assert.ThrowsAsync<MailStoreException>(() => blobs.StageAsync(new MemoryStream(bytes), 1 << 20, CancellationToken.None));
+        Assert.Equal(MailStoreError.Unavailable, error.Error);
+        Assert.True(File.Exists(blobs.PathOf(id)));
+
+        var staged = await blobs.StageAsync(new MemoryStream(bytes), 1 << 20, CancellationToken.None);
+        Assert.Equal(id, staged.BlobId);
+        Assert.Equal(2, Volatile.Read(ref calls));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(blobs.PathOf(id)));
+        Assert.Empty(Directory.EnumerateFiles(blobs.Directory, BlobStore.TempPrefix + "*"));
+    }
+
+    [Fact]
     public async Task Large_messages_are_analysed_from_their_file_with_the_same_result()
     {
         var blobs = new BlobStore(Path.Combine(_directory, "blobs"));
