@@ -49,7 +49,7 @@ internal static class MessageIngest
             string searchText;
             try
             {
-                searchText = SearchTextBuilder.Build(message);
+                searchText = SearchTextBuilder.Build(message, bytes.Length);
             }
             catch (Exception ex) when (ex is FormatException or IOException or ArgumentException)
             {

@@ -12,9 +12,15 @@ internal static class SearchTextBuilder
     /// <summary>Upper bound of the stored search text, in UTF-16 characters.</summary>
     public const int MaxChars = 1024 * 1024;
 
-    public static string Build(MimeMessage message)
+    /// <summary>Most characters reserved up front: below the large-object heap (85,000 bytes).</summary>
+    private const int MaxInitialChars = 32 * 1024;
+
+    /// <summary>The search text of <paramref name="message"/>, <paramref name="size"/> octets long.</summary>
+    public static string Build(MimeMessage message, long size = 0)
     {
-        var text = new StringBuilder();
+        // Sized from the message (its text is rarely longer than its octets), so that a typical
+        // message's text is one buffer rather than a chain of chunks grown as it is appended.
+        var text = new StringBuilder((int)Math.Clamp(size, 16, MaxInitialChars));
         AppendMessage(text, message, depth: 0);
         return text.Length > MaxChars ? text.ToString(0, MaxChars) : text.ToString();
     }
