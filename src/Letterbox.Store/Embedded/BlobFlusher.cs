@@ -276,7 +276,7 @@ internal sealed class BlobFlusher
                 }
                 return;
             }
-            var batch = new Batch(count - 1);
+            var batch = new Batch(count);
             lock (_work)
             {
                 for (var i = 1; i < count; i++)
@@ -286,7 +286,7 @@ internal sealed class BlobFlusher
                 }
                 Monitor.PulseAll(_work);
             }
-            batch.Run(action, 0, counted: false);
+            batch.Run(action, 0);
             batch.Wait();
         }
 
@@ -297,7 +297,7 @@ internal sealed class BlobFlusher
             private int _remaining = remaining;
             private Exception? _failure;
 
-            public void Run(Action<int> action, int index, bool counted = true)
+            public void Run(Action<int> action, int index)
             {
                 try
                 {
@@ -307,14 +307,11 @@ internal sealed class BlobFlusher
                 {
                     Interlocked.CompareExchange(ref _failure, ex, null);
                 }
-                if (counted)
+                lock (_gate)
                 {
-                    lock (_gate)
+                    if (--_remaining == 0)
                     {
-                        if (--_remaining == 0)
-                        {
-                            Monitor.Pulse(_gate);
-                        }
+                        Monitor.Pulse(_gate);
                     }
                 }
             }

@@ -16,7 +16,7 @@ internal static class SearchTextBuilder
     private const int MaxInitialChars = 32 * 1024;
 
     /// <summary>The search text of <paramref name="message"/>, <paramref name="size"/> octets long.</summary>
-    public static string Build(MimeMessage message, long size = 0)
+    public static string Build(MimeMessage message, long size)
     {
         // Sized from the message (its text is rarely longer than its octets), so that a typical
         // message's text is one buffer rather than a chain of chunks grown as it is appended.
